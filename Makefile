@@ -1,0 +1,88 @@
+# AMI Desk — `make run` builds and serves, `make test` runs every test tier.
+# Each target installs what it lacks (quietly when it is already there).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+WASM_BINDGEN_VERSION := 0.2.130
+MOTO_VERSION := 5.2.6
+TOOLS_DIR ?= $(HOME)/.cache/amidesk
+# Reuse one cargo target directory outside the clone, so a fresh clone builds incrementally.
+export CARGO_TARGET_DIR ?= $(TOOLS_DIR)/target
+MOTO_VENV := $(TOOLS_DIR)/moto-venv
+export AMIDESK_MOTO_SERVER ?= $(MOTO_VENV)/bin/moto_server
+SITE := $(CURDIR)/target/site
+export AMIDESK_SITE_ROOT ?= $(SITE)
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+WASM_OUT := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/amidesk.wasm
+SERVER_BIN := $(CARGO_TARGET_DIR)/release/amidesk
+DEBUG_BIN := $(CARGO_TARGET_DIR)/debug/amidesk
+
+.PHONY: run test tools build site server lint unit e2e clean
+
+## run: build (release) and serve on http://127.0.0.1:3000 with ./data/amidesk.db
+run: tools site server
+	$(SERVER_BIN)
+
+## test: unit + integration (moto) + end-to-end (Playwright + chromium)
+test: tools site lint unit e2e
+
+## build: everything `make run` serves, without serving it
+build: tools site server
+
+tools: .tools/wasm-target .tools/wasm-bindgen .tools/npm .tools/moto .tools/chromium
+
+.tools/wasm-target:
+	@mkdir -p .tools
+	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@touch $@
+
+.tools/wasm-bindgen:
+	@mkdir -p .tools
+	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --quiet
+	@touch $@
+
+.tools/npm: package.json
+	@mkdir -p .tools
+	@npm install --no-audit --no-fund --silent
+	@touch $@
+
+.tools/moto:
+	@mkdir -p .tools
+	@$(MOTO_VENV)/bin/pip show moto 2>/dev/null | grep -q "Version: $(MOTO_VERSION)" || \
+		( python3 -m venv $(MOTO_VENV) && $(MOTO_VENV)/bin/pip install --quiet --disable-pip-version-check 'moto[server]==$(MOTO_VERSION)' )
+	@touch $@
+
+.tools/chromium:
+	@mkdir -p .tools
+	@command -v chromium >/dev/null || \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null )
+	@touch $@
+
+## site: the hydration bundle (wasm + js), the stylesheet and public files under target/site
+site: .tools/wasm-target .tools/wasm-bindgen .tools/npm
+	cargo build --quiet --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release
+	@mkdir -p $(SITE)/pkg
+	wasm-bindgen --target web --no-typescript --out-dir $(SITE)/pkg --out-name amidesk $(WASM_OUT)
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+		$(SITE)/pkg/amidesk_bg.wasm -o $(SITE)/pkg/amidesk_bg.wasm
+	cp style/main.css $(SITE)/pkg/amidesk.css
+	@cp -r public/. $(SITE)/ 2>/dev/null || true
+
+server:
+	cargo build --quiet --release --features ssr --bin amidesk
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --quiet --features ssr --all-targets -- -D warnings
+
+unit: .tools/moto
+	cargo test --features ssr
+
+e2e: .tools/npm .tools/chromium
+	cargo build --quiet --features ssr --bin amidesk
+	AMIDESK_BIN=$(DEBUG_BIN) npx playwright test -c end2end/playwright.config.ts
+
+clean:
+	rm -rf target .tools node_modules

@@ -1,0 +1,152 @@
+//! The shell: HTML document, router, layout and navigation.
+
+use crate::admin::views::AdminPage;
+use crate::audit::views::AuditPage;
+use crate::auth::views::SignInPage;
+use crate::auth::{current_user, CurrentUser, SignIn, SignOut};
+use crate::domain::Role;
+use crate::ec2::views::Ec2StatusLine;
+use crate::error::AppError;
+use crate::requests::views::RequestsPage;
+use crate::templates::views::TemplatesPage;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
+use leptos_router::path;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="stylesheet" href="/pkg/amidesk.css" />
+                <link rel="icon" href="data:," />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The sign-in and sign-out actions, shared so that the user resource refreshes after either.
+#[derive(Clone, Copy)]
+pub struct AuthActions {
+    /// Signing in.
+    pub sign_in: ServerAction<SignIn>,
+    /// Signing out.
+    pub sign_out: ServerAction<SignOut>,
+}
+
+/// The signed-in user, loaded once per page and after signing in or out.
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+/// The application: routes and the shared auth state.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let actions = AuthActions {
+        sign_in: ServerAction::<SignIn>::new(),
+        sign_out: ServerAction::<SignOut>::new(),
+    };
+    let user = Resource::new(
+        move || (actions.sign_in.version().get(), actions.sign_out.version().get()),
+        |_| current_user(),
+    );
+    provide_context(actions);
+    provide_context(UserResource(user));
+    mark_hydrated();
+
+    view! {
+        <Title text="AMI Desk" />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/signin") view=SignInPage />
+                <ParentRoute path=path!("") view=Layout>
+                    <Route path=path!("") view=RequestsPage />
+                    <Route path=path!("requests") view=RequestsPage />
+                    <Route path=path!("templates") view=TemplatesPage />
+                    <Route path=path!("audit") view=AuditPage />
+                    <Route path=path!("admin") view=AdminPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated` on `<body>` once the wasm has taken over (tests wait for it).
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+/// Header with navigation by role, the signed-in user, the EC2 status line, and the page.
+#[component]
+fn Layout() -> impl IntoView {
+    let UserResource(user) = expect_context::<UserResource>();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/requests">"AMI Desk"</a>
+            <Suspense fallback=|| view! { <nav aria-label="Main"></nav> }>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(u)) => view! { <Navigation user=u /> }.into_any(),
+                        _ => view! { <nav aria-label="Main"><a href="/signin">"Sign in"</a></nav> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+        <div class="statusbar"><Ec2StatusLine /></div>
+        <main id="main" tabindex="-1">
+            <Outlet />
+        </main>
+    }
+}
+
+#[component]
+fn Navigation(user: CurrentUser) -> impl IntoView {
+    let actions = expect_context::<AuthActions>();
+    let role = user.role;
+    let teams = if user.teams.is_empty() { "no team".to_string() } else { user.team_names() };
+    view! {
+        <nav aria-label="Main">
+            <A href="/requests">"Requests"</A>
+            <A href="/templates">"Templates"</A>
+            <Show when=move || role.allows(Role::Approver)>
+                <A href="/audit">"Audit"</A>
+            </Show>
+            <Show when=move || role.allows(Role::Admin)>
+                <A href="/admin">"Admin"</A>
+            </Show>
+        </nav>
+        <div class="whoami">
+            <span class="user" title=format!("Signed in as {} ({})", user.username, role)>
+                {user.display_name.clone()} " · " {role.as_str()} " · " {teams}
+            </span>
+            <ActionForm action=actions.sign_out attr:class="inline">
+                <button type="submit" class="link">"Sign out"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <main id="main" class="narrow">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. " <a href="/requests">"Go to requests"</a></p>
+        </main>
+    }
+}

@@ -1,0 +1,68 @@
+//! The one guard: every server function, API handler and page asks it who is calling and
+//! whether their role allows the action. Refusals are audited.
+
+use super::{session::authenticate, CurrentUser};
+use crate::audit::{store::record, store::AuditEntry, Actor};
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::server::{request_meta, RequestMeta};
+use crate::state::AppState;
+use serde_json::json;
+use tower_sessions::Session;
+
+/// The session key under which the signed-in user is stored.
+pub const SESSION_KEY: &str = "auth";
+
+/// The session of the request being handled.
+pub async fn current_session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|e| AppError::internal("Your session could not be read.", e))
+}
+
+/// Refuses a user whose role is below `needed`.
+pub fn authorize(user: CurrentUser, needed: Role) -> Result<CurrentUser, AppError> {
+    if user.role.allows(needed) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// For server functions: the signed-in user if their role is at least `needed`;
+/// otherwise 401 or 403, recorded in the audit history.
+pub async fn require(needed: Role) -> Result<CurrentUser, AppError> {
+    let state = AppState::from_context()?;
+    let session = current_session().await?;
+    let meta = request_meta();
+    let result = authenticate(&state, &session).await;
+    let result = result.and_then(|user| authorize(user, needed));
+    if let Err(err) = &result {
+        audit_refusal(&state, &meta, err, needed, None).await;
+    }
+    result
+}
+
+/// Records a 401 or 403 (other errors are not refusals).
+pub async fn audit_refusal(
+    state: &AppState,
+    meta: &RequestMeta,
+    err: &AppError,
+    needed: Role,
+    user: Option<&CurrentUser>,
+) {
+    let status = match err {
+        AppError::Unauthorized => 401,
+        AppError::Forbidden => 403,
+        _ => return,
+    };
+    let actor = user.map_or_else(Actor::anonymous, |u| Actor::user(u.id, &u.username));
+    let entry = AuditEntry::new(actor, "access.refused").details(json!({
+        "status": status,
+        "path": meta.path,
+        "needed_role": needed.as_str(),
+    }));
+    if let Err(e) = record(&state.pool, &entry, meta).await {
+        tracing::error!(correlation_id = %meta.correlation_id, error = %e, "could not audit a refusal");
+    }
+}

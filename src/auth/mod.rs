@@ -1,0 +1,88 @@
+//! Sign-in, sessions, users, teams and roles, and the one guard every door calls.
+
+use crate::domain::{Role, TeamId, UserId};
+use serde::{Deserialize, Serialize};
+
+mod api;
+pub use api::*;
+pub mod views;
+
+#[cfg(feature = "ssr")]
+pub mod bootstrap;
+#[cfg(feature = "ssr")]
+pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod throttle;
+
+/// A team as shown next to a user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRef {
+    /// The team's id.
+    pub id: TeamId,
+    /// The team's name.
+    pub name: String,
+}
+
+/// The signed-in user, as every page and server function sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    /// The user's id.
+    pub id: UserId,
+    /// The sign-in name.
+    pub username: String,
+    /// The name shown in the dashboard.
+    pub display_name: String,
+    /// What the user may do.
+    pub role: Role,
+    /// The teams the user belongs to.
+    pub teams: Vec<TeamRef>,
+}
+
+impl CurrentUser {
+    /// Whether the user belongs to `team`.
+    pub fn in_team(&self, team: TeamId) -> bool {
+        self.teams.iter().any(|t| t.id == team)
+    }
+
+    /// The user's teams as one line of text.
+    pub fn team_names(&self) -> String {
+        self.teams
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Limits shared by every sign-in: the password-hashing pool and failure throttling.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct AuthRuntime {
+    /// Bounds how many Argon2 hashes run at once.
+    pub hashers: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Recent failed sign-ins.
+    pub throttle: throttle::Throttle,
+}
+
+#[cfg(feature = "ssr")]
+impl AuthRuntime {
+    /// A runtime allowing `max_hashes` concurrent hashes.
+    pub fn new(max_hashes: usize) -> Self {
+        Self {
+            hashers: std::sync::Arc::new(tokio::sync::Semaphore::new(max_hashes.max(1))),
+            throttle: throttle::Throttle::default(),
+        }
+    }
+}
+
+impl From<CurrentUser> for crate::audit::Actor {
+    fn from(user: CurrentUser) -> Self {
+        crate::audit::Actor::user(user.id, &user.username)
+    }
+}

@@ -1,0 +1,158 @@
+//! The EC2 gateway: one SDK client per Region, built lazily from the standard AWS chain
+//! (so nothing touches AWS on the start-up path), with operation and attempt timeouts.
+
+use super::Ec2Status;
+use crate::settings::Settings;
+use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::Client;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
+
+/// Hands out EC2 clients and caches the status check.
+#[derive(Clone)]
+pub struct Ec2Gateway {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    base: OnceCell<SdkConfig>,
+    clients: Mutex<HashMap<String, Client>>,
+    status: tokio::sync::Mutex<Option<(Instant, Ec2Status)>>,
+    status_ttl: Duration,
+    status_region: String,
+    operation_timeout: Duration,
+    attempt_timeout: Duration,
+}
+
+impl Ec2Gateway {
+    /// A gateway configured from the settings and the standard AWS chain; makes no call yet.
+    pub fn new(settings: &Settings) -> Self {
+        Self::build(settings, OnceCell::new())
+    }
+
+    /// A gateway over an explicit SDK configuration (tests point it at a local endpoint).
+    pub fn with_sdk_config(settings: &Settings, config: SdkConfig) -> Self {
+        Self::build(settings, OnceCell::new_with(Some(config)))
+    }
+
+    fn build(settings: &Settings, base: OnceCell<SdkConfig>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                base,
+                clients: Mutex::new(HashMap::new()),
+                status: tokio::sync::Mutex::new(None),
+                status_ttl: Duration::from_secs(settings.ec2_status_cache_secs),
+                status_region: settings.regions.first().cloned().unwrap_or_else(|| "us-east-1".into()),
+                operation_timeout: Duration::from_secs(settings.ec2_timeout_secs.max(1)),
+                attempt_timeout: Duration::from_secs(settings.ec2_attempt_timeout_secs.max(1)),
+            }),
+        }
+    }
+
+    async fn base(&self) -> &SdkConfig {
+        let inner = &self.inner;
+        inner
+            .base
+            .get_or_init(|| async {
+                aws_config::defaults(BehaviorVersion::latest())
+                    .timeout_config(
+                        TimeoutConfig::builder()
+                            .connect_timeout(Duration::from_secs(3))
+                            .operation_timeout(inner.operation_timeout)
+                            .operation_attempt_timeout(inner.attempt_timeout)
+                            .build(),
+                    )
+                    .retry_config(RetryConfig::standard().with_max_attempts(3))
+                    .load()
+                    .await
+            })
+            .await
+    }
+
+    /// The client for `region`.
+    pub async fn client(&self, region: &str) -> Client {
+        if let Some(client) = self.inner.clients.lock().ok().and_then(|c| c.get(region).cloned()) {
+            return client;
+        }
+        let config = aws_sdk_ec2::config::Builder::from(self.base().await)
+            .region(Region::new(region.to_string()))
+            .build();
+        let client = Client::from_conf(config);
+        if let Ok(mut clients) = self.inner.clients.lock() {
+            clients.insert(region.to_string(), client.clone());
+        }
+        client
+    }
+
+    /// Whether EC2 answers (DescribeRegions), cached for the configured time.
+    pub async fn status(&self) -> Ec2Status {
+        let mut cached = self.inner.status.lock().await;
+        if let Some((at, status)) = cached.as_ref() {
+            if at.elapsed() < self.inner.status_ttl {
+                return status.clone();
+            }
+        }
+        let status = self.check_status().await;
+        *cached = Some((Instant::now(), status.clone()));
+        status
+    }
+
+    async fn check_status(&self) -> Ec2Status {
+        let region = self.inner.status_region.clone();
+        let client = self.client(&region).await;
+        let result = client.describe_regions().send().await;
+        let (reachable, message) = match result {
+            Ok(out) => (
+                true,
+                format!("EC2 reachable in {region} ({} Regions visible)", out.regions().len()),
+            ),
+            Err(err) => {
+                tracing::warn!(error = %DisplayErrorContext(&err), "EC2 status check failed");
+                (false, describe_failure(&err))
+            }
+        };
+        Ec2Status {
+            reachable,
+            region,
+            message,
+            checked_at: crate::db::now_text(),
+        }
+    }
+}
+
+/// A plain sentence for a failed call, without raw SDK internals.
+pub fn describe_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> String
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match err {
+        SdkError::TimeoutError(_) => "EC2 did not answer in time.".into(),
+        SdkError::DispatchFailure(_) => "EC2 could not be reached (connection failed).".into(),
+        SdkError::ConstructionFailure(_) => {
+            let text = DisplayErrorContext(err).to_string();
+            if text.contains("credentials") {
+                "No AWS credentials were found for the service (set AWS_PROFILE or AWS_ACCESS_KEY_ID).".into()
+            } else {
+                "The EC2 request could not be built; check AWS_REGION and the AWS settings.".into()
+            }
+        }
+        _ => match err.code() {
+            Some("AuthFailure") | Some("UnauthorizedOperation") => {
+                "AWS refused the service's credentials.".into()
+            }
+            Some(code) => format!("EC2 answered with an error ({code})."),
+            None => {
+                let text = DisplayErrorContext(err).to_string();
+                if text.contains("credentials") {
+                    "No AWS credentials were found for the service (set AWS_PROFILE or AWS_ACCESS_KEY_ID).".into()
+                } else {
+                    "EC2 answered with an unexpected error.".into()
+                }
+            }
+        },
+    }
+}

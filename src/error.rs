@@ -1,0 +1,161 @@
+//! The one error type every server function and API handler returns.
+//!
+//! It crosses the wire as JSON, so the browser matches on the same enum the server built.
+//! Internal failures are logged on the server with a correlation id; the user sees a plain
+//! sentence and that id, never the raw database or AWS text.
+
+use crate::domain::FieldErrors;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// Everything that can go wrong for a caller, by what they can do about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// No valid session (or token): sign in.
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    /// Signed in, but the role or team does not allow this.
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    /// The thing does not exist, or the caller may not see it.
+    #[error("Not found.")]
+    NotFound,
+    /// Sign-in refused; the same answer for an unknown user and a wrong password.
+    #[error("Wrong username or password.")]
+    BadCredentials,
+    /// Too many attempts in a short time.
+    #[error("Too many attempts. Wait a few minutes and try again.")]
+    TooManyRequests,
+    /// The input was refused; each entry names its field.
+    #[error("Please correct the highlighted fields: {0}")]
+    Invalid(FieldErrors),
+    /// Someone else changed the thing first.
+    #[error("{message}")]
+    Conflict {
+        /// What happened and what to do.
+        message: String,
+    },
+    /// A failure in the database or AWS; details are in the server log under the id.
+    #[error("{message} (reference {correlation_id})")]
+    Internal {
+        /// A plain sentence for the user.
+        message: String,
+        /// The id under which the server logged the details.
+        correlation_id: String,
+    },
+    /// The browser could not talk to the server.
+    #[error("Could not reach AMI Desk: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// A validation error on one field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid(FieldErrors::single(field, message))
+    }
+
+    /// The field errors, when this is a validation error.
+    pub fn field_errors(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Invalid(errors) => Some(errors),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status this error is sent with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Unauthorized | AppError::BadCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict { .. } => 409,
+            AppError::Invalid(_) => 422,
+            AppError::TooManyRequests => 429,
+            AppError::Internal { .. } => 500,
+            AppError::Transport(_) => 502,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(detail)
+            | ServerFnErrorErr::Response(detail)
+            | ServerFnErrorErr::Deserialization(detail)
+            | ServerFnErrorErr::Serialization(detail) => AppError::Transport(detail),
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
+                AppError::invalid("request", format!("The request was malformed: {detail}"))
+            }
+            other => AppError::Internal {
+                message: "The server could not handle the request.".into(),
+                correlation_id: short_detail(&other.to_string()),
+            },
+        }
+    }
+}
+
+fn short_detail(text: &str) -> String {
+    text.chars().take(80).collect()
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AppError;
+    use crate::server::request_meta;
+
+    impl AppError {
+        /// Logs an internal failure with the request's correlation id and returns the
+        /// user-facing error that carries only `message` and that id.
+        pub fn internal(message: &str, detail: impl std::fmt::Display) -> Self {
+            let correlation_id = request_meta().correlation_id;
+            tracing::error!(%correlation_id, error = %detail, "{message}");
+            AppError::Internal {
+                message: message.to_string(),
+                correlation_id,
+            }
+        }
+    }
+
+    impl From<sqlx::Error> for AppError {
+        fn from(err: sqlx::Error) -> Self {
+            AppError::internal("The database could not complete the request.", err)
+        }
+    }
+
+    impl From<crate::domain::FieldErrors> for AppError {
+        fn from(errors: crate::domain::FieldErrors) -> Self {
+            AppError::Invalid(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_show_the_reference_but_no_details() {
+        let err = AppError::Internal {
+            message: "The database could not complete the request.".into(),
+            correlation_id: "abc123".into(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "The database could not complete the request. (reference abc123)"
+        );
+        assert_eq!(err.status_code(), 500);
+    }
+
+    #[test]
+    fn errors_survive_the_json_round_trip() {
+        let err = AppError::invalid("Name", "Too short.");
+        let json = serde_json::to_string(&err).unwrap();
+        let back: AppError = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, err);
+        assert_eq!(back.field_errors().unwrap().for_field("Name"), Some("Too short."));
+    }
+}

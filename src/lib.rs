@@ -1,0 +1,35 @@
+//! AMI Desk: a dashboard where platform and application teams request, approve and
+//! register Amazon Machine Images without handing AWS credentials to people.
+//!
+//! The crate compiles twice: with `ssr` into the server binary (axum, SQLite, the AWS
+//! SDK) and with `hydrate` into the browser bundle. The `domain` module holds every rule
+//! and is shared by both.
+#![recursion_limit = "256"]
+
+pub mod admin;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod domain;
+pub mod ec2;
+pub mod error;
+pub mod requests;
+pub mod templates;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+/// Browser entry point: attaches the reactive app to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,3 @@
+//! RegisterImage requests: drafts, revisions and lists.
+
+pub mod views;

@@ -1,0 +1,3 @@
+//! Team-shared templates for new requests.
+
+pub mod views;

@@ -1,0 +1,35 @@
+//! Small view pieces shared by every feature.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// A clear message for a failed load or action, with the reference id when there is one.
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let text = match &error {
+        AppError::Invalid(errors) => errors
+            .0
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    };
+    view! { <p class="notice error" role="alert">{text}</p> }
+}
+
+/// The message for a server action's latest result, if it failed.
+pub fn action_error<T: Send + Sync + 'static>(value: Option<Result<T, AppError>>) -> Option<AppError> {
+    value.and_then(Result::err)
+}
+
+/// What a page shows when it has nothing yet.
+#[component]
+pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <section class="empty-state">
+            <h2>{title}</h2>
+            {children()}
+        </section>
+    }
+}
