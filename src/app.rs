@@ -3,7 +3,7 @@
 use crate::admin::views::AdminPage;
 use crate::audit::views::AuditPage;
 use crate::auth::views::SignInPage;
-use crate::auth::{current_user, CurrentUser, SignIn, SignOut};
+use crate::auth::{whoami, CurrentUser, SignIn, SignOut};
 use crate::domain::Role;
 use crate::ec2::views::Ec2StatusLine;
 use crate::error::AppError;
@@ -58,7 +58,7 @@ pub fn App() -> impl IntoView {
     };
     let user = Resource::new(
         move || (actions.sign_in.version().get(), actions.sign_out.version().get()),
-        |_| current_user(),
+        |_| whoami(),
     );
     provide_context(actions);
     provide_context(UserResource(user));

@@ -222,5 +222,5 @@ async fn security_headers_are_set_on_pages() {
     let h = res.headers();
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
-    assert!(!h["content-security-policy"].to_str().unwrap().contains("unsafe-eval'"));
+    assert!(!h["content-security-policy"].to_str().unwrap().contains("'unsafe-eval'"));
 }

@@ -1,12 +1,12 @@
 //! Server functions of the admin page; each is admin-only and audited.
 
-use super::AdminOverview;
+use super::AdminData;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 /// Users and teams.
 #[server(endpoint = "admin/overview")]
-pub async fn admin_overview() -> Result<AdminOverview, AppError> {
+pub async fn admin_overview() -> Result<AdminData, AppError> {
     use crate::{auth::guard::require, domain::Role, state::AppState};
     require(Role::Admin).await?;
     let state = AppState::from_context()?;

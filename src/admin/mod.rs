@@ -41,7 +41,7 @@ pub struct TeamSummary {
 
 /// Everything the admin page shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdminOverview {
+pub struct AdminData {
     /// Every user.
     pub users: Vec<UserSummary>,
     /// Every team.

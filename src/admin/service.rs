@@ -1,6 +1,6 @@
 //! Rules for managing users and teams, shared by the admin page and `amidesk user`.
 
-use super::AdminOverview;
+use super::AdminData;
 use crate::audit::{store::insert_audit_event, store::AuditEntry, Actor};
 use crate::auth::{password::hash_password, store, AuthRuntime, CurrentUser};
 use crate::domain::{DisplayName, FieldErrors, Password, Role, TeamId, TeamName, UserId, Username};
@@ -59,8 +59,8 @@ impl NewUser {
 }
 
 /// Users and teams for the admin page.
-pub async fn overview(pool: &SqlitePool) -> Result<AdminOverview, AppError> {
-    Ok(AdminOverview {
+pub async fn overview(pool: &SqlitePool) -> Result<AdminData, AppError> {
+    Ok(AdminData {
         users: store::list_users(pool).await?,
         teams: store::list_teams(pool).await?,
     })

@@ -73,7 +73,9 @@ fn UsersTable(
                     </thead>
                     <tbody>
                         {users.into_iter().map(|u| {
-                            let id = u.id.0.to_string();
+                            let role_id = u.id.0.to_string();
+                            let disable_id = role_id.clone();
+                            let role_label = format!("Role of {}", u.username);
                             let status = if u.disabled { "disabled" } else { "active" };
                             view! {
                                 <tr>
@@ -81,8 +83,8 @@ fn UsersTable(
                                     <td>{u.display_name.clone()}</td>
                                     <td>
                                         <ActionForm action=set_role attr:class="inline">
-                                            <input type="hidden" name="user_id" value=id.clone() />
-                                            <select name="role" aria-label=format!("Role of {}", u.username)>
+                                            <input type="hidden" name="user_id" value=role_id />
+                                            <select name="role" aria-label=role_label>
                                                 {Role::ALL.into_iter().map(|r| view! {
                                                     <option value=r.as_str() selected=r == u.role>{r.as_str()}</option>
                                                 }).collect_view()}
@@ -94,7 +96,7 @@ fn UsersTable(
                                     <td>
                                         {status} " "
                                         <ActionForm action=set_disabled attr:class="inline">
-                                            <input type="hidden" name="user_id" value=id />
+                                            <input type="hidden" name="user_id" value=disable_id />
                                             <input type="hidden" name="disabled" value=(!u.disabled).to_string() />
                                             <button type="submit" class="small">
                                                 {if u.disabled { "Enable" } else { "Disable" }}
@@ -128,21 +130,24 @@ fn TeamsTable(
                     </thead>
                     <tbody>
                         {teams.into_iter().map(|t| {
-                            let id = t.id.0.to_string();
+                            let add_id = t.id.0.to_string();
+                            let remove_id = add_id.clone();
+                            let add_label = format!("Username to add to {}", t.name);
+                            let remove_label = format!("Username to remove from {}", t.name);
                             view! {
                                 <tr>
-                                    <td>{t.name.clone()}</td>
+                                    <td>{t.name}</td>
                                     <td>{t.required_approvals}</td>
-                                    <td>{t.members.clone()}</td>
+                                    <td>{t.members}</td>
                                     <td>
                                         <ActionForm action=add_member attr:class="inline">
-                                            <input type="hidden" name="team_id" value=id.clone() />
-                                            <input name="username" aria-label=format!("Username to add to {}", t.name) placeholder="username" required />
+                                            <input type="hidden" name="team_id" value=add_id />
+                                            <input name="username" aria-label=add_label placeholder="username" required />
                                             <button type="submit" class="small">"Add"</button>
                                         </ActionForm>
                                         <ActionForm action=remove_member attr:class="inline">
-                                            <input type="hidden" name="team_id" value=id />
-                                            <input name="username" aria-label=format!("Username to remove from {}", t.name) placeholder="username" required />
+                                            <input type="hidden" name="team_id" value=remove_id />
+                                            <input name="username" aria-label=remove_label placeholder="username" required />
                                             <button type="submit" class="small">"Remove"</button>
                                         </ActionForm>
                                     </td>

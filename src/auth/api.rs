@@ -37,8 +37,8 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// The signed-in user, or `None` when nobody is signed in.
-#[server(endpoint = "auth/current_user")]
-pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+#[server(endpoint = "auth/whoami")]
+pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
     use crate::state::AppState;
     let state = AppState::from_context()?;
     let session = super::guard::current_session().await?;

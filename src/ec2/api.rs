@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 /// Whether EC2 answers with the service's credentials (cached for a minute).
 #[server(endpoint = "ec2/status")]
-pub async fn ec2_status() -> Result<Ec2Status, AppError> {
+pub async fn get_ec2_status() -> Result<Ec2Status, AppError> {
     use crate::{auth::guard::require, domain::Role, state::AppState};
     require(Role::Requester).await?;
     let state = AppState::from_context()?;

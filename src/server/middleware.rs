@@ -85,6 +85,26 @@ pub async fn refuse_cross_origin(State(state): State<AppState>, req: Request, ne
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
+    let (foreign, origin, fetch_site) = cross_origin_facts(&req, &state);
+    if !foreign {
+        return next.run(req).await;
+    }
+    let method = req.method().as_str().to_string();
+    let meta = req.extensions().get::<RequestMeta>().cloned().unwrap_or_else(RequestMeta::detached);
+    let entry = AuditEntry::new(Actor::anonymous(), "access.cross_origin_refused").details(json!({
+        "method": method,
+        "path": meta.path,
+        "origin": origin,
+        "sec_fetch_site": fetch_site,
+    }));
+    if let Err(err) = record(&state.pool, &entry, &meta).await {
+        tracing::error!(error = %err, "could not audit a cross-origin refusal");
+    }
+    error_response(&AppError::Forbidden)
+}
+
+/// Whether a request comes from another site, with its `Origin` and `Sec-Fetch-Site`.
+fn cross_origin_facts(req: &Request, state: &AppState) -> (bool, Option<String>, Option<String>) {
     let header_text = |name| req.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
     let fetch_site = header_text("sec-fetch-site");
     let origin = header_text("origin");
@@ -94,20 +114,7 @@ pub async fn refuse_cross_origin(State(state): State<AppState>, req: Request, ne
         o != state.settings.public_origin()
             && (state.settings.public_url.is_some() || Some(o) != host_origin.as_deref())
     });
-    if !(foreign_site || foreign_origin) {
-        return next.run(req).await;
-    }
-    let meta = req.extensions().get::<RequestMeta>().cloned().unwrap_or_else(RequestMeta::detached);
-    let entry = AuditEntry::new(Actor::anonymous(), "access.cross_origin_refused").details(json!({
-        "method": req.method().as_str(),
-        "path": meta.path,
-        "origin": origin,
-        "sec_fetch_site": fetch_site,
-    }));
-    if let Err(err) = record(&state.pool, &entry, &meta).await {
-        tracing::error!(error = %err, "could not audit a cross-origin refusal");
-    }
-    error_response(&AppError::Forbidden)
+    (foreign_site || foreign_origin, origin, fetch_site)
 }
 
 /// Server functions answer errors with 500; give them the status their `AppError` means.

@@ -115,7 +115,11 @@ pub async fn router(state: AppState) -> Result<Router, BoxError> {
 
 /// Serves the app on `listener` until Ctrl-C or SIGTERM.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result<(), BoxError> {
-    let app = router(state).await?;
+    serve_router(router(state).await?, listener).await
+}
+
+/// Serves a built router on `listener` until Ctrl-C or SIGTERM.
+pub async fn serve_router(app: Router, listener: tokio::net::TcpListener) -> Result<(), BoxError> {
     tracing::info!("AMI Desk listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

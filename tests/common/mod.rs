@@ -46,8 +46,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     state.ec2 = amidesk::ec2::Ec2Gateway::with_sdk_config(&state.settings, sdk_config(&endpoint));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let served = state.clone();
-    tokio::spawn(async move { amidesk::server::serve(served, listener).await.expect("serve") });
+    let app = amidesk::server::router(state.clone()).await.expect("router");
+    tokio::spawn(async move { amidesk::server::serve_router(app, listener).await.expect("serve") });
     TestApp { base, state, db_path, _dir: dir }
 }
 
