@@ -57,7 +57,12 @@ pub fn App() -> impl IntoView {
         sign_out: ServerAction::<SignOut>::new(),
     };
     let user = Resource::new(
-        move || (actions.sign_in.version().get(), actions.sign_out.version().get()),
+        move || {
+            (
+                actions.sign_in.version().get(),
+                actions.sign_out.version().get(),
+            )
+        },
         |_| whoami(),
     );
     provide_context(actions);
@@ -118,7 +123,11 @@ fn Layout() -> impl IntoView {
 fn Navigation(user: CurrentUser) -> impl IntoView {
     let actions = expect_context::<AuthActions>();
     let role = user.role;
-    let teams = if user.teams.is_empty() { "no team".to_string() } else { user.team_names() };
+    let teams = if user.teams.is_empty() {
+        "no team".to_string()
+    } else {
+        user.team_names()
+    };
     view! {
         <nav aria-label="Main">
             <A href="/requests">"Requests"</A>

@@ -156,6 +156,9 @@ mod tests {
         let json = serde_json::to_string(&err).unwrap();
         let back: AppError = serde_json::from_str(&json).unwrap();
         assert_eq!(back, err);
-        assert_eq!(back.field_errors().unwrap().for_field("Name"), Some("Too short."));
+        assert_eq!(
+            back.field_errors().unwrap().for_field("Name"),
+            Some("Too short.")
+        );
     }
 }

@@ -76,7 +76,11 @@ pub struct Settings {
     pub listen: SocketAddr,
 
     /// Database URL; SQLite files are created when missing.
-    #[arg(long, env = "AMIDESK_DATABASE_URL", default_value = "sqlite://data/amidesk.db")]
+    #[arg(
+        long,
+        env = "AMIDESK_DATABASE_URL",
+        default_value = "sqlite://data/amidesk.db"
+    )]
     pub database_url: String,
 
     /// Password for the `admin` account created on first start (random and logged once when unset).
@@ -184,7 +188,10 @@ mod tests {
 
     #[test]
     fn the_origin_drops_path_and_trailing_slash() {
-        assert_eq!(origin_of("HTTPS://desk.example.com/amidesk/"), "https://desk.example.com");
+        assert_eq!(
+            origin_of("HTTPS://desk.example.com/amidesk/"),
+            "https://desk.example.com"
+        );
     }
 
     #[test]

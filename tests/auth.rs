@@ -27,7 +27,10 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_redirects() {
     let cookie = session_cookie(&res).expect("session cookie");
     assert!(cookie.contains("HttpOnly"));
     assert!(cookie.contains("SameSite=Strict"));
-    assert!(!cookie.contains("Secure"), "plain http must not mark cookies Secure");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http must not mark cookies Secure"
+    );
     let page = client.get(app.url("/requests")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("Administrator"));
@@ -54,7 +57,10 @@ async fn repeated_failures_are_refused_for_a_while() {
     let app = spawn_app().await;
     let client = app.client();
     for _ in 0..amidesk::auth::throttle::MAX_FAILURES {
-        assert_eq!(app.sign_in(&client, "admin", "wrong").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.sign_in(&client, "admin", "wrong").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     let res = app.sign_in(&client, "admin", ADMIN_PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -64,8 +70,12 @@ async fn repeated_failures_are_refused_for_a_while() {
 async fn the_session_id_changes_at_sign_in_and_the_old_one_stops_working() {
     let app = spawn_app().await;
     let client = app.client();
-    let first = cookie_value(&session_cookie(&app.sign_in(&client, "admin", ADMIN_PASSWORD).await).unwrap());
-    let second = cookie_value(&session_cookie(&app.sign_in(&client, "admin", ADMIN_PASSWORD).await).unwrap());
+    let first = cookie_value(
+        &session_cookie(&app.sign_in(&client, "admin", ADMIN_PASSWORD).await).unwrap(),
+    );
+    let second = cookie_value(
+        &session_cookie(&app.sign_in(&client, "admin", ADMIN_PASSWORD).await).unwrap(),
+    );
     assert_ne!(first, second);
     let replay = reqwest::Client::new()
         .post(app.url("/api/admin/overview"))
@@ -80,7 +90,9 @@ async fn the_session_id_changes_at_sign_in_and_the_old_one_stops_working() {
 async fn signing_out_ends_the_session_for_good() {
     let app = spawn_app().await;
     let client = app.client();
-    let cookie = cookie_value(&session_cookie(&app.sign_in(&client, "admin", ADMIN_PASSWORD).await).unwrap());
+    let cookie = cookie_value(
+        &session_cookie(&app.sign_in(&client, "admin", ADMIN_PASSWORD).await).unwrap(),
+    );
     let res = app.call(&client, "auth/sign_out", &[]).await;
     assert!(!res.status().is_client_error() && !res.status().is_server_error());
     let replay = reqwest::Client::new()
@@ -97,19 +109,32 @@ async fn signing_out_ends_the_session_for_good() {
 async fn a_disabled_user_is_locked_out_at_once() {
     let app = spawn_app().await;
     let alice = app.user("alice", "requester", "Platform").await;
-    assert_eq!(app.call(&alice, "ec2/status", &[]).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&alice, "ec2/status", &[]).await.status(),
+        StatusCode::OK
+    );
     let admin = app.admin().await;
     let id: i64 = sqlx::query_scalar("SELECT user_id FROM users WHERE username = 'alice'")
         .fetch_one(&app.state.pool)
         .await
         .unwrap();
     let res = app
-        .call(&admin, "admin/set_disabled", &[("user_id", &id.to_string()), ("disabled", "true")])
+        .call(
+            &admin,
+            "admin/set_disabled",
+            &[("user_id", &id.to_string()), ("disabled", "true")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(app.call(&alice, "ec2/status", &[]).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.call(&alice, "ec2/status", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     let again = app.client();
-    assert_eq!(app.sign_in(&again, "alice", USER_PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.sign_in(&again, "alice", USER_PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -123,7 +148,12 @@ async fn a_session_past_its_absolute_lifetime_is_refused() {
 #[tokio::test]
 async fn pages_without_a_session_redirect_to_sign_in() {
     let app = spawn_app().await;
-    let res = app.client().get(app.url("/audit?x=1")).send().await.unwrap();
+    let res = app
+        .client()
+        .get(app.url("/audit?x=1"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/signin?next=/audit%3Fx%3D1");
     let signin = app.client().get(app.url("/signin")).send().await.unwrap();
@@ -144,10 +174,22 @@ async fn server_functions_without_a_session_answer_401_and_are_audited() {
 async fn a_requester_is_refused_admin_and_audit_with_403() {
     let app = spawn_app().await;
     let bob = app.user("bob", "requester", "Platform").await;
-    assert_eq!(app.call(&bob, "admin/overview", &[]).await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(app.call(&bob, "audit/list", &[]).await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(bob.get(app.url("/admin")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    assert_eq!(bob.get(app.url("/requests")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&bob, "admin/overview", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call(&bob, "audit/list", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        bob.get(app.url("/admin")).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        bob.get(app.url("/requests")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
     assert!(app.audit_count("access.refused").await >= 3);
 }
 
@@ -155,15 +197,24 @@ async fn a_requester_is_refused_admin_and_audit_with_403() {
 async fn an_approver_may_read_the_audit_history_but_not_administer() {
     let app = spawn_app().await;
     let carol = app.user("carol", "approver", "Platform").await;
-    assert_eq!(app.call(&carol, "audit/list", &[]).await.status(), StatusCode::OK);
-    assert_eq!(app.call(&carol, "admin/overview", &[]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.call(&carol, "audit/list", &[]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call(&carol, "admin/overview", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
 async fn a_cross_origin_sign_in_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
     let client = app.client();
-    for (name, value) in [("origin", "http://evil.example"), ("sec-fetch-site", "cross-site")] {
+    for (name, value) in [
+        ("origin", "http://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
         let res = client
             .post(app.url("/api/auth/sign_in"))
             .header(name, value)
@@ -203,7 +254,10 @@ async fn mutating_server_functions_refuse_get() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
-    let teams: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM teams").fetch_one(&app.state.pool).await.unwrap();
+    let teams: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM teams")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
     assert_eq!(teams, 0);
 }
 
@@ -221,6 +275,12 @@ async fn security_headers_are_set_on_pages() {
     let res = app.client().get(app.url("/signin")).send().await.unwrap();
     let h = res.headers();
     assert_eq!(h["x-content-type-options"], "nosniff");
-    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
-    assert!(!h["content-security-policy"].to_str().unwrap().contains("'unsafe-eval'"));
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    assert!(!h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("'unsafe-eval'"));
 }

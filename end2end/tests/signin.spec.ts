@@ -21,7 +21,7 @@ test("a wrong password shows one clear message and stays on the form", async ({ 
 
 test("signing out ends the session", async ({ page }) => {
   await signIn(page, "admin", ADMIN_PASSWORD);
-  await expect(page.getByRole("heading", { name: "Requests" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Requests", exact: true })).toBeVisible();
   await hydrated(page);
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/signin/);
@@ -38,7 +38,7 @@ test("an admin adds a requester, who sees no Admin or Audit navigation", async (
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
   await signIn(admin, "admin", ADMIN_PASSWORD);
-  await expect(admin.getByRole("heading", { name: "Requests" })).toBeVisible();
+  await expect(admin.getByRole("heading", { name: "Requests", exact: true })).toBeVisible();
   await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
   await expect(admin.getByRole("heading", { name: "Users" })).toBeVisible();
   await hydrated(admin);

@@ -36,7 +36,11 @@ impl NewUser {
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
         let username = errors.check("username", Username::parse(username));
-        let shown = if display_name.trim().is_empty() { username.as_ref().map_or("", |u| u.as_str()) } else { display_name };
+        let shown = if display_name.trim().is_empty() {
+            username.as_ref().map_or("", |u| u.as_str())
+        } else {
+            display_name
+        };
         let display_name = errors.check("display_name", DisplayName::parse(shown));
         let password = errors.check("password", Password::parse(password));
         let role = errors.check("role", role.parse::<Role>());
@@ -46,13 +50,17 @@ impl NewUser {
             .into_iter()
             .collect();
         match (username, display_name, password, role) {
-            (Some(username), Some(display_name), Some(password), Some(role)) if errors.is_empty() => Ok(Self {
-                username,
-                display_name,
-                password,
-                role,
-                teams,
-            }),
+            (Some(username), Some(display_name), Some(password), Some(role))
+                if errors.is_empty() =>
+            {
+                Ok(Self {
+                    username,
+                    display_name,
+                    password,
+                    role,
+                    teams,
+                })
+            }
             _ => Err(errors),
         }
     }
@@ -79,14 +87,26 @@ pub async fn create_user_in(
         .map_err(|e| AppError::internal("The password could not be stored.", e))?;
     let mut tx = crate::db::begin_write(pool).await?;
     if store::username_exists(&mut tx, input.username.as_str()).await? {
-        return Err(AppError::invalid("username", "That username is already taken."));
+        return Err(AppError::invalid(
+            "username",
+            "That username is already taken.",
+        ));
     }
-    let id = store::insert_user(&mut tx, input.username.as_str(), input.display_name.as_str(), &hash, input.role).await?;
-    let created = AuditEntry::new(actor.clone(), "user.create").subject("user", id).details(json!({
-        "username": input.username.as_str(),
-        "display_name": input.display_name.as_str(),
-        "role": input.role.as_str(),
-    }));
+    let id = store::insert_user(
+        &mut tx,
+        input.username.as_str(),
+        input.display_name.as_str(),
+        &hash,
+        input.role,
+    )
+    .await?;
+    let created = AuditEntry::new(actor.clone(), "user.create")
+        .subject("user", id)
+        .details(json!({
+            "username": input.username.as_str(),
+            "display_name": input.display_name.as_str(),
+            "role": input.role.as_str(),
+        }));
     insert_audit_event(&mut tx, &created, meta).await?;
     for team in &input.teams {
         let team_id = match store::find_team(&mut tx, team.as_str()).await? {
@@ -113,17 +133,33 @@ pub async fn create_user_in(
 }
 
 /// [`create_user_in`] with the service's state.
-pub async fn create_user(state: &AppState, actor: &Actor, meta: &RequestMeta, input: NewUser) -> Result<UserId, AppError> {
+pub async fn create_user(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: NewUser,
+) -> Result<UserId, AppError> {
     create_user_in(&state.pool, &state.auth, actor, meta, input).await
 }
 
 /// Changes a user's role. Admins cannot change their own role (no accidental lock-out).
-pub async fn set_role(state: &AppState, admin: &CurrentUser, meta: &RequestMeta, user: UserId, role: Role) -> Result<(), AppError> {
+pub async fn set_role(
+    state: &AppState,
+    admin: &CurrentUser,
+    meta: &RequestMeta,
+    user: UserId,
+    role: Role,
+) -> Result<(), AppError> {
     if user == admin.id {
-        return Err(AppError::invalid("role", "You cannot change your own role."));
+        return Err(AppError::invalid(
+            "role",
+            "You cannot change your own role.",
+        ));
     }
     let mut tx = crate::db::begin_write(&state.pool).await?;
-    let old = store::update_role(&mut tx, user, role).await?.ok_or(AppError::NotFound)?;
+    let old = store::update_role(&mut tx, user, role)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let entry = AuditEntry::new(admin.clone().into(), "user.set_role")
         .subject("user", user)
         .details(json!({ "from": old, "to": role.as_str() }));
@@ -133,15 +169,28 @@ pub async fn set_role(state: &AppState, admin: &CurrentUser, meta: &RequestMeta,
 }
 
 /// Disables or re-enables a user. Admins cannot disable themselves.
-pub async fn set_disabled(state: &AppState, admin: &CurrentUser, meta: &RequestMeta, user: UserId, disabled: bool) -> Result<(), AppError> {
+pub async fn set_disabled(
+    state: &AppState,
+    admin: &CurrentUser,
+    meta: &RequestMeta,
+    user: UserId,
+    disabled: bool,
+) -> Result<(), AppError> {
     if user == admin.id && disabled {
-        return Err(AppError::invalid("disabled", "You cannot disable your own account."));
+        return Err(AppError::invalid(
+            "disabled",
+            "You cannot disable your own account.",
+        ));
     }
     let mut tx = crate::db::begin_write(&state.pool).await?;
     if !store::update_disabled(&mut tx, user, disabled).await? {
         return Err(AppError::NotFound);
     }
-    let action = if disabled { "user.disable" } else { "user.enable" };
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
     let entry = AuditEntry::new(admin.clone().into(), action).subject("user", user);
     insert_audit_event(&mut tx, &entry, meta).await?;
     tx.commit().await?;
@@ -149,17 +198,31 @@ pub async fn set_disabled(state: &AppState, admin: &CurrentUser, meta: &RequestM
 }
 
 /// Adds a team that needs `required_approvals` distinct approvals per request.
-pub async fn create_team(state: &AppState, actor: &Actor, meta: &RequestMeta, name: &str, required_approvals: i64) -> Result<TeamId, AppError> {
+pub async fn create_team(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    name: &str,
+    required_approvals: i64,
+) -> Result<TeamId, AppError> {
     let mut errors = FieldErrors::default();
     let name = errors.check("name", TeamName::parse(name));
     if !(1..=10).contains(&required_approvals) {
-        errors.push("required_approvals", "Required approvals must be between 1 and 10.");
+        errors.push(
+            "required_approvals",
+            "Required approvals must be between 1 and 10.",
+        );
     }
     errors.into_result()?;
-    let Some(name) = name else { return Err(AppError::invalid("name", "Team name is required.")) };
+    let Some(name) = name else {
+        return Err(AppError::invalid("name", "Team name is required."));
+    };
     let mut tx = crate::db::begin_write(&state.pool).await?;
     if store::find_team(&mut tx, name.as_str()).await?.is_some() {
-        return Err(AppError::invalid("name", "A team with that name already exists."));
+        return Err(AppError::invalid(
+            "name",
+            "A team with that name already exists.",
+        ));
     }
     let id = store::insert_team(&mut tx, name.as_str(), required_approvals).await?;
     let entry = AuditEntry::new(actor.clone(), "team.create")
@@ -172,12 +235,24 @@ pub async fn create_team(state: &AppState, actor: &Actor, meta: &RequestMeta, na
 }
 
 /// Puts a user in a team.
-pub async fn add_member(state: &AppState, admin: &CurrentUser, meta: &RequestMeta, team: TeamId, username: &str) -> Result<(), AppError> {
+pub async fn add_member(
+    state: &AppState,
+    admin: &CurrentUser,
+    meta: &RequestMeta,
+    team: TeamId,
+    username: &str,
+) -> Result<(), AppError> {
     change_membership(state, admin, meta, team, username, true).await
 }
 
 /// Takes a user out of a team.
-pub async fn remove_member(state: &AppState, admin: &CurrentUser, meta: &RequestMeta, team: TeamId, username: &str) -> Result<(), AppError> {
+pub async fn remove_member(
+    state: &AppState,
+    admin: &CurrentUser,
+    meta: &RequestMeta,
+    team: TeamId,
+    username: &str,
+) -> Result<(), AppError> {
     change_membership(state, admin, meta, team, username, false).await
 }
 
@@ -191,7 +266,9 @@ async fn change_membership(
 ) -> Result<(), AppError> {
     let name = Username::parse(username).map_err(|e| AppError::invalid("username", e))?;
     let row = store::find_user_for_sign_in(&state.pool, name.as_str()).await?;
-    let user = row.map(|r| UserId(r.user_id)).ok_or_else(|| AppError::invalid("username", "No user has that username."))?;
+    let user = row
+        .map(|r| UserId(r.user_id))
+        .ok_or_else(|| AppError::invalid("username", "No user has that username."))?;
     let mut tx = crate::db::begin_write(&state.pool).await?;
     let changed = if add {
         store::insert_member(&mut tx, team, user).await
@@ -203,7 +280,11 @@ async fn change_membership(
         other => other.into(),
     })?;
     if changed {
-        let action = if add { "team.add_member" } else { "team.remove_member" };
+        let action = if add {
+            "team.add_member"
+        } else {
+            "team.remove_member"
+        };
         let entry = AuditEntry::new(admin.clone().into(), action)
             .subject("team", team)
             .team(team)

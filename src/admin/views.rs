@@ -162,7 +162,10 @@ fn TeamsTable(
 }
 
 fn field_message(error: Option<AppError>, field: &'static str) -> Option<String> {
-    error.and_then(|e| e.field_errors().and_then(|f| f.for_field(field).map(str::to_string)))
+    error.and_then(|e| {
+        e.field_errors()
+            .and_then(|f| f.for_field(field).map(str::to_string))
+    })
 }
 
 #[component]

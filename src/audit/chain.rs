@@ -42,7 +42,8 @@ pub struct ChainedEvent {
 impl ChainedEvent {
     /// The canonical JSON: sorted keys, no spaces (serde_json's map is ordered).
     pub fn canonical_json(&self) -> String {
-        let details: Value = serde_json::from_str(&self.details).unwrap_or(Value::String(self.details.clone()));
+        let details: Value =
+            serde_json::from_str(&self.details).unwrap_or(Value::String(self.details.clone()));
         json!({
             "seq": self.seq,
             "at": self.at,
@@ -67,6 +68,14 @@ impl ChainedEvent {
         hasher.update(self.canonical_json().as_bytes());
         hex::encode(hasher.finalize())
     }
+}
+
+/// An event as stored: its fields and the hash recorded for them.
+#[derive(sqlx::FromRow)]
+struct StoredEvent {
+    #[sqlx(flatten)]
+    event: ChainedEvent,
+    hash: String,
 }
 
 /// The outcome of walking the chain.
@@ -94,9 +103,16 @@ impl fmt::Display for VerifyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             VerifyReport::Intact { checked, head } => {
-                write!(f, "audit chain intact: {checked} events checked, head {head}")
+                write!(
+                    f,
+                    "audit chain intact: {checked} events checked, head {head}"
+                )
             }
-            VerifyReport::Broken { checked, seq, reason } => write!(
+            VerifyReport::Broken {
+                checked,
+                seq,
+                reason,
+            } => write!(
                 f,
                 "audit chain broken at event {seq}: {reason} ({checked} events before it matched)"
             ),
@@ -106,34 +122,31 @@ impl fmt::Display for VerifyReport {
 
 /// Walks the whole chain from the first event, streaming rows (constant memory).
 pub async fn verify(pool: &SqlitePool) -> Result<VerifyReport, sqlx::Error> {
-    let mut rows = sqlx::query_as::<_, (i64, String, Option<i64>, String, String, Option<String>, Option<String>, Option<i64>, String, Option<String>, Option<String>, String, String)>(
+    let mut rows = sqlx::query_as::<_, StoredEvent>(
         "SELECT seq, at, actor_id, actor_name, action, subject_type, subject_id, team_id, details, \
          client_addr, correlation_id, prev_hash, hash FROM audit_events ORDER BY seq",
     )
     .fetch(pool);
     let mut expected_prev = GENESIS_HASH.to_string();
     let mut checked = 0u64;
-    while let Some(row) = rows.try_next().await? {
-        let stored_hash = row.12.clone();
-        let event = ChainedEvent {
-            seq: row.0,
-            at: row.1,
-            actor_id: row.2,
-            actor_name: row.3,
-            action: row.4,
-            subject_type: row.5,
-            subject_id: row.6,
-            team_id: row.7,
-            details: row.8,
-            client_addr: row.9,
-            correlation_id: row.10,
-            prev_hash: row.11,
-        };
+    while let Some(StoredEvent {
+        event,
+        hash: stored_hash,
+    }) = rows.try_next().await?
+    {
         if event.prev_hash != expected_prev {
-            return Ok(broken(checked, event.seq, "its prev_hash does not match the event before it"));
+            return Ok(broken(
+                checked,
+                event.seq,
+                "its prev_hash does not match the event before it",
+            ));
         }
         if event.hash() != stored_hash {
-            return Ok(broken(checked, event.seq, "its content does not match its hash"));
+            return Ok(broken(
+                checked,
+                event.seq,
+                "its content does not match its hash",
+            ));
         }
         expected_prev = stored_hash;
         checked += 1;

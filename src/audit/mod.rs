@@ -49,6 +49,7 @@ impl Actor {
 
 /// One audit event as shown on the audit page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AuditEventView {
     /// Position in the chain.
     pub seq: i64,

@@ -108,7 +108,11 @@ pub async fn insert_audit_event(
 
 /// Records an event that accompanies no other change (a sign-in, a refusal) in a
 /// transaction of its own.
-pub async fn record(pool: &SqlitePool, entry: &AuditEntry, meta: &RequestMeta) -> Result<i64, sqlx::Error> {
+pub async fn record(
+    pool: &SqlitePool,
+    entry: &AuditEntry,
+    meta: &RequestMeta,
+) -> Result<i64, sqlx::Error> {
     let mut tx = crate::db::begin_write(pool).await?;
     let seq = insert_audit_event(&mut tx, entry, meta).await?;
     tx.commit().await?;
@@ -121,30 +125,14 @@ pub async fn list_events(
     before_seq: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AuditEventView>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, String, Option<String>, Option<String>, String, Option<String>, Option<String>)> =
-        sqlx::query_as(
-            "SELECT seq, at, actor_name, action, subject_type, subject_id, details, client_addr, correlation_id \
-             FROM audit_events WHERE seq < ? ORDER BY seq DESC LIMIT ?",
-        )
-        .bind(before_seq.unwrap_or(i64::MAX))
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| AuditEventView {
-            seq: r.0,
-            at: r.1,
-            actor_name: r.2,
-            action: r.3,
-            subject: match (r.4, r.5) {
-                (Some(kind), Some(id)) => Some(format!("{kind}:{id}")),
-                (Some(kind), None) => Some(kind),
-                _ => None,
-            },
-            details: r.6,
-            client_addr: r.7,
-            correlation_id: r.8,
-        })
-        .collect())
+    sqlx::query_as(
+        "SELECT seq, at, actor_name, action, \
+         CASE WHEN subject_id IS NULL THEN subject_type ELSE subject_type || ':' || subject_id END AS subject, \
+         details, client_addr, correlation_id \
+         FROM audit_events WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+    )
+    .bind(before_seq.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
 }

@@ -16,7 +16,11 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 /// Signs in with a username and password, then redirects to `next`.
 #[server(endpoint = "auth/sign_in")]
-pub async fn sign_in(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::{server::request_meta, state::AppState};
     let state = AppState::from_context()?;
     let session = super::guard::current_session().await?;

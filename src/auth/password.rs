@@ -2,7 +2,9 @@
 //! that sign-ins never stall the async runtime.
 
 use super::AuthRuntime;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use std::sync::OnceLock;
 
@@ -26,7 +28,9 @@ pub async fn verify_password(
 ) -> Result<bool, HashError> {
     let password = password.to_string();
     let known = stored.is_some();
-    let stored = stored.map(str::to_string).unwrap_or_else(|| dummy_hash().to_string());
+    let stored = stored
+        .map(str::to_string)
+        .unwrap_or_else(|| dummy_hash().to_string());
     let matched = run_limited(runtime, move || verify_now(&password, &stored)).await??;
     Ok(known && matched)
 }
@@ -74,13 +78,21 @@ mod tests {
     async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
         let rt = AuthRuntime::new(1);
         let hash = hash_password(&rt, "correct horse battery").await.unwrap();
-        assert!(verify_password(&rt, "correct horse battery", Some(&hash)).await.unwrap());
-        assert!(!verify_password(&rt, "wrong horse battery", Some(&hash)).await.unwrap());
+        assert!(verify_password(&rt, "correct horse battery", Some(&hash))
+            .await
+            .unwrap());
+        assert!(!verify_password(&rt, "wrong horse battery", Some(&hash))
+            .await
+            .unwrap());
     }
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
         let rt = AuthRuntime::new(1);
-        assert!(!verify_password(&rt, "not a real password, only for timing", None).await.unwrap());
+        assert!(
+            !verify_password(&rt, "not a real password, only for timing", None)
+                .await
+                .unwrap()
+        );
     }
 }

@@ -29,7 +29,9 @@ pub async fn sign_in(
     username: &str,
     password: &str,
 ) -> Result<UserId, AppError> {
-    let name = Username::parse(username).map(|u| u.as_str().to_string()).unwrap_or_default();
+    let name = Username::parse(username)
+        .map(|u| u.as_str().to_string())
+        .unwrap_or_default();
     let client = meta.client_addr.clone().unwrap_or_default();
     let throttle = &state.auth.throttle;
     match throttle.check(&name, &client) {
@@ -40,14 +42,28 @@ pub async fn sign_in(
         Verdict::Proceed(delay) => tokio::time::sleep(delay).await,
     }
     let row = store::find_user_for_sign_in(&state.pool, &name).await?;
-    let ok = password::verify_password(&state.auth, password, row.as_ref().map(|r| r.password_hash.as_str()))
-        .await
-        .map_err(|e| AppError::internal("Sign-in is not available right now.", e))?;
+    let ok = password::verify_password(
+        &state.auth,
+        password,
+        row.as_ref().map(|r| r.password_hash.as_str()),
+    )
+    .await
+    .map_err(|e| AppError::internal("Sign-in is not available right now.", e))?;
     let user_id = match row {
         Some(row) if ok && row.disabled_at.is_none() => UserId(row.user_id),
         Some(row) if ok => {
             throttle.fail(&name, &client);
-            audit_failure(state, meta, &name, if row.disabled_at.is_some() { "disabled" } else { "password" }).await;
+            audit_failure(
+                state,
+                meta,
+                &name,
+                if row.disabled_at.is_some() {
+                    "disabled"
+                } else {
+                    "password"
+                },
+            )
+            .await;
             return Err(AppError::BadCredentials);
         }
         _ => {
@@ -69,12 +85,21 @@ pub async fn sign_in(
         .insert(SESSION_KEY, auth)
         .await
         .map_err(|e| AppError::internal("Your session could not be started.", e))?;
-    record(&state.pool, &AuditEntry::new(Actor::user(user_id, &name), "auth.sign_in"), meta).await?;
+    record(
+        &state.pool,
+        &AuditEntry::new(Actor::user(user_id, &name), "auth.sign_in"),
+        meta,
+    )
+    .await?;
     Ok(user_id)
 }
 
 /// Ends the session: removes it from the store and clears the cookie.
-pub async fn sign_out(state: &AppState, session: &Session, meta: &RequestMeta) -> Result<(), AppError> {
+pub async fn sign_out(
+    state: &AppState,
+    session: &Session,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
     if let Ok(user) = authenticate(state, session).await {
         record(
             &state.pool,

@@ -17,7 +17,10 @@ pub struct SignInRow {
 }
 
 /// The account behind a username, if any.
-pub async fn find_user_for_sign_in(pool: &SqlitePool, username: &str) -> Result<Option<SignInRow>, sqlx::Error> {
+pub async fn find_user_for_sign_in(
+    pool: &SqlitePool,
+    username: &str,
+) -> Result<Option<SignInRow>, sqlx::Error> {
     sqlx::query_as("SELECT user_id, password_hash, disabled_at FROM users WHERE username = ?")
         .bind(username)
         .fetch_optional(pool)
@@ -25,7 +28,10 @@ pub async fn find_user_for_sign_in(pool: &SqlitePool, username: &str) -> Result<
 }
 
 /// The signed-in user with their teams, or `None` when the account is missing or disabled.
-pub async fn load_active_user(pool: &SqlitePool, user_id: UserId) -> Result<Option<CurrentUser>, sqlx::Error> {
+pub async fn load_active_user(
+    pool: &SqlitePool,
+    user_id: UserId,
+) -> Result<Option<CurrentUser>, sqlx::Error> {
     let row: Option<(i64, String, String, String)> = sqlx::query_as(
         "SELECT user_id, username, display_name, role FROM users WHERE user_id = ? AND disabled_at IS NULL",
     )
@@ -49,7 +55,10 @@ pub async fn load_active_user(pool: &SqlitePool, user_id: UserId) -> Result<Opti
         role: role.parse().unwrap_or(Role::Requester),
         teams: teams
             .into_iter()
-            .map(|(id, name)| TeamRef { id: TeamId(id), name })
+            .map(|(id, name)| TeamRef {
+                id: TeamId(id),
+                name,
+            })
             .collect(),
     }))
 }
@@ -79,7 +88,10 @@ pub async fn insert_user(
 }
 
 /// Whether a username is taken.
-pub async fn username_exists(conn: &mut SqliteConnection, username: &str) -> Result<bool, sqlx::Error> {
+pub async fn username_exists(
+    conn: &mut SqliteConnection,
+    username: &str,
+) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = ?")
         .bind(username)
         .fetch_one(conn)
@@ -89,11 +101,17 @@ pub async fn username_exists(conn: &mut SqliteConnection, username: &str) -> Res
 
 /// How many accounts exist.
 pub async fn count_users(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(pool)
+        .await
 }
 
 /// Changes a user's role; returns the old role, or `None` when there is no such user.
-pub async fn update_role(conn: &mut SqliteConnection, user_id: UserId, role: Role) -> Result<Option<String>, sqlx::Error> {
+pub async fn update_role(
+    conn: &mut SqliteConnection,
+    user_id: UserId,
+    role: Role,
+) -> Result<Option<String>, sqlx::Error> {
     let old: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE user_id = ?")
         .bind(user_id.0)
         .fetch_optional(&mut *conn)
@@ -110,7 +128,11 @@ pub async fn update_role(conn: &mut SqliteConnection, user_id: UserId, role: Rol
 }
 
 /// Disables or enables an account; returns whether the user exists.
-pub async fn update_disabled(conn: &mut SqliteConnection, user_id: UserId, disabled: bool) -> Result<bool, sqlx::Error> {
+pub async fn update_disabled(
+    conn: &mut SqliteConnection,
+    user_id: UserId,
+    disabled: bool,
+) -> Result<bool, sqlx::Error> {
     let now = crate::db::now_text();
     let result = sqlx::query(
         "UPDATE users SET disabled_at = CASE WHEN ? THEN COALESCE(disabled_at, ?) ELSE NULL END, \
@@ -125,12 +147,22 @@ pub async fn update_disabled(conn: &mut SqliteConnection, user_id: UserId, disab
     Ok(result.rows_affected() == 1)
 }
 
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    user_id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    disabled_at: Option<String>,
+    teams: Option<String>,
+}
+
 /// Every account with its teams, by username.
 pub async fn list_users(pool: &SqlitePool) -> Result<Vec<UserSummary>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<UserRow> = sqlx::query_as(
         "SELECT u.user_id, u.username, u.display_name, u.role, u.disabled_at, \
          (SELECT GROUP_CONCAT(name, ', ') FROM (SELECT t.name FROM teams t JOIN team_members m \
-           ON m.team_id = t.team_id WHERE m.user_id = u.user_id ORDER BY t.name)) \
+           ON m.team_id = t.team_id WHERE m.user_id = u.user_id ORDER BY t.name)) AS teams \
          FROM users u ORDER BY u.username",
     )
     .fetch_all(pool)
@@ -138,12 +170,12 @@ pub async fn list_users(pool: &SqlitePool) -> Result<Vec<UserSummary>, sqlx::Err
     Ok(rows
         .into_iter()
         .map(|r| UserSummary {
-            id: UserId(r.0),
-            username: r.1,
-            display_name: r.2,
-            role: r.3.parse().unwrap_or(Role::Requester),
-            disabled: r.4.is_some(),
-            teams: r.5.unwrap_or_default(),
+            id: UserId(r.user_id),
+            username: r.username,
+            display_name: r.display_name,
+            role: r.role.parse().unwrap_or(Role::Requester),
+            disabled: r.disabled_at.is_some(),
+            teams: r.teams.unwrap_or_default(),
         })
         .collect())
 }
@@ -170,7 +202,10 @@ pub async fn list_teams(pool: &SqlitePool) -> Result<Vec<TeamSummary>, sqlx::Err
 }
 
 /// The id of the team called `name`, if any.
-pub async fn find_team(conn: &mut SqliteConnection, name: &str) -> Result<Option<TeamId>, sqlx::Error> {
+pub async fn find_team(
+    conn: &mut SqliteConnection,
+    name: &str,
+) -> Result<Option<TeamId>, sqlx::Error> {
     let id: Option<i64> = sqlx::query_scalar("SELECT team_id FROM teams WHERE name = ?")
         .bind(name)
         .fetch_optional(conn)
@@ -179,7 +214,11 @@ pub async fn find_team(conn: &mut SqliteConnection, name: &str) -> Result<Option
 }
 
 /// Adds a team and returns its id.
-pub async fn insert_team(conn: &mut SqliteConnection, name: &str, required_approvals: i64) -> Result<TeamId, sqlx::Error> {
+pub async fn insert_team(
+    conn: &mut SqliteConnection,
+    name: &str,
+    required_approvals: i64,
+) -> Result<TeamId, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO teams (name, required_approvals, created_at) VALUES (?, ?, ?) RETURNING team_id",
     )
@@ -192,17 +231,27 @@ pub async fn insert_team(conn: &mut SqliteConnection, name: &str, required_appro
 }
 
 /// Puts a user in a team (no change when already a member); returns whether it changed.
-pub async fn insert_member(conn: &mut SqliteConnection, team: TeamId, user: UserId) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query("INSERT INTO team_members (team_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
-        .bind(team.0)
-        .bind(user.0)
-        .execute(conn)
-        .await?;
+pub async fn insert_member(
+    conn: &mut SqliteConnection,
+    team: TeamId,
+    user: UserId,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO team_members (team_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(team.0)
+    .bind(user.0)
+    .execute(conn)
+    .await?;
     Ok(result.rows_affected() == 1)
 }
 
 /// Takes a user out of a team; returns whether it changed.
-pub async fn delete_member(conn: &mut SqliteConnection, team: TeamId, user: UserId) -> Result<bool, sqlx::Error> {
+pub async fn delete_member(
+    conn: &mut SqliteConnection,
+    team: TeamId,
+    user: UserId,
+) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("DELETE FROM team_members WHERE team_id = ? AND user_id = ?")
         .bind(team.0)
         .bind(user.0)

@@ -15,10 +15,13 @@ pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Upper bound on the keys kept, so the table cannot grow without limit.
 const MAX_KEYS: usize = 10_000;
 
+/// Failure times by (username, client address).
+type FailureTable = HashMap<(String, String), VecDeque<Instant>>;
+
 /// The failure table.
 #[derive(Clone, Default)]
 pub struct Throttle {
-    failures: Arc<Mutex<HashMap<(String, String), VecDeque<Instant>>>>,
+    failures: Arc<Mutex<FailureTable>>,
 }
 
 /// What to do with an attempt.
@@ -45,7 +48,9 @@ impl Throttle {
         if count >= MAX_FAILURES {
             Verdict::Refuse
         } else {
-            Verdict::Proceed(Duration::from_millis(250 * (1 << count.min(4)) as u64 - 250))
+            Verdict::Proceed(Duration::from_millis(
+                250 * (1 << count.min(4)) as u64 - 250,
+            ))
         }
     }
 
@@ -75,7 +80,10 @@ impl Throttle {
 }
 
 fn prune(queue: &mut VecDeque<Instant>, now: Instant) {
-    while queue.front().is_some_and(|t| now.duration_since(*t) > WINDOW) {
+    while queue
+        .front()
+        .is_some_and(|t| now.duration_since(*t) > WINDOW)
+    {
         queue.pop_front();
     }
 }
@@ -86,16 +94,23 @@ mod tests {
 
     #[test]
     fn the_first_attempt_waits_for_nothing() {
-        assert_eq!(Throttle::default().check("a", "ip"), Verdict::Proceed(Duration::ZERO));
+        assert_eq!(
+            Throttle::default().check("a", "ip"),
+            Verdict::Proceed(Duration::ZERO)
+        );
     }
 
     #[test]
     fn each_failure_makes_the_next_attempt_wait_longer() {
         let t = Throttle::default();
         t.fail("a", "ip");
-        let Verdict::Proceed(one) = t.check("a", "ip") else { panic!() };
+        let Verdict::Proceed(one) = t.check("a", "ip") else {
+            panic!()
+        };
         t.fail("a", "ip");
-        let Verdict::Proceed(two) = t.check("a", "ip") else { panic!() };
+        let Verdict::Proceed(two) = t.check("a", "ip") else {
+            panic!()
+        };
         assert!(two > one && one > Duration::ZERO);
     }
 

@@ -99,7 +99,9 @@ impl TeamName {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
         {
-            return Err("Team name may contain only letters, digits, spaces, '-', '_' and '.'.".into());
+            return Err(
+                "Team name may contain only letters, digits, spaces, '-', '_' and '.'.".into(),
+            );
         }
         Ok(Self(name.to_string()))
     }

@@ -3,10 +3,13 @@
 
 pub mod account;
 pub mod ids;
+pub mod register_image;
 pub mod role;
 pub mod validation;
+pub mod workflow;
 
 pub use account::{DisplayName, Password, TeamName, Username};
 pub use ids::{RequestId, TeamId, UserId};
 pub use role::Role;
 pub use validation::{FieldError, FieldErrors};
+pub use workflow::RequestState;

@@ -45,7 +45,11 @@ impl Ec2Gateway {
                 clients: Mutex::new(HashMap::new()),
                 status: tokio::sync::Mutex::new(None),
                 status_ttl: Duration::from_secs(settings.ec2_status_cache_secs),
-                status_region: settings.regions.first().cloned().unwrap_or_else(|| "us-east-1".into()),
+                status_region: settings
+                    .regions
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "us-east-1".into()),
                 operation_timeout: Duration::from_secs(settings.ec2_timeout_secs.max(1)),
                 attempt_timeout: Duration::from_secs(settings.ec2_attempt_timeout_secs.max(1)),
             }),
@@ -74,7 +78,13 @@ impl Ec2Gateway {
 
     /// The client for `region`.
     pub async fn client(&self, region: &str) -> Client {
-        if let Some(client) = self.inner.clients.lock().ok().and_then(|c| c.get(region).cloned()) {
+        if let Some(client) = self
+            .inner
+            .clients
+            .lock()
+            .ok()
+            .and_then(|c| c.get(region).cloned())
+        {
             return client;
         }
         let config = aws_sdk_ec2::config::Builder::from(self.base().await)
@@ -107,7 +117,10 @@ impl Ec2Gateway {
         let (reachable, message) = match result {
             Ok(out) => (
                 true,
-                format!("EC2 reachable in {region} ({} Regions visible)", out.regions().len()),
+                format!(
+                    "EC2 reachable in {region} ({} Regions visible)",
+                    out.regions().len()
+                ),
             ),
             Err(err) => {
                 tracing::warn!(error = %DisplayErrorContext(&err), "EC2 status check failed");
@@ -124,9 +137,9 @@ impl Ec2Gateway {
 }
 
 /// A plain sentence for a failed call, without raw SDK internals.
-pub fn describe_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> String
+pub fn describe_failure<E, R>(err: &SdkError<E, R>) -> String
 where
-    E: std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
     match err {

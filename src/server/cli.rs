@@ -16,19 +16,38 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             serve(build_state(cli.settings).await?, listener).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::User(UserCommand::Add { username, role, team, display_name }) => {
+        Command::User(UserCommand::Add {
+            username,
+            role,
+            team,
+            display_name,
+        }) => {
             let pool = crate::db::connect(&cli.settings.database_url).await?;
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.lines().next().unwrap_or_default().to_string();
-            let mut input = NewUser::parse(&username, display_name.as_deref().unwrap_or(""), &password, &role, None)
-                .map_err(|e| e.to_string())?;
+            let mut input = NewUser::parse(
+                &username,
+                display_name.as_deref().unwrap_or(""),
+                &password,
+                &role,
+                None,
+            )
+            .map_err(|e| e.to_string())?;
             for name in &team {
-                input.teams.push(crate::domain::TeamName::parse(name).map_err(|e| format!("team: {e}"))?);
+                input
+                    .teams
+                    .push(crate::domain::TeamName::parse(name).map_err(|e| format!("team: {e}"))?);
             }
-            let id = create_user_in(&pool, &AuthRuntime::new(1), &Actor::system(), &RequestMeta::detached(), input)
-                .await
-                .map_err(|e| e.to_string())?;
+            let id = create_user_in(
+                &pool,
+                &AuthRuntime::new(1),
+                &Actor::system(),
+                &RequestMeta::detached(),
+                input,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             println!("created user {username} (id {id})");
             Ok(ExitCode::SUCCESS)
         }
@@ -37,7 +56,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             println!("{:<24} {:<10} {:<9} teams", "username", "role", "status");
             for u in store::list_users(&pool).await? {
                 let status = if u.disabled { "disabled" } else { "active" };
-                println!("{:<24} {:<10} {:<9} {}", u.username, u.role, status, u.teams);
+                println!(
+                    "{:<24} {:<10} {:<9} {}",
+                    u.username, u.role, status, u.teams
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -27,7 +27,9 @@ pub async fn request_log(mut req: Request, next: Next) -> Response {
         .headers()
         .get(CORRELATION_HEADER)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| (8..=64).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|v| {
+            (8..=64).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
         .map(str::to_string)
         .unwrap_or_else(new_correlation_id);
     let client_addr = req
@@ -81,7 +83,11 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 }
 
 /// Refuses (403, audited) a state-changing request sent from another site.
-pub async fn refuse_cross_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn refuse_cross_origin(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
@@ -90,7 +96,11 @@ pub async fn refuse_cross_origin(State(state): State<AppState>, req: Request, ne
         return next.run(req).await;
     }
     let method = req.method().as_str().to_string();
-    let meta = req.extensions().get::<RequestMeta>().cloned().unwrap_or_else(RequestMeta::detached);
+    let meta = req
+        .extensions()
+        .get::<RequestMeta>()
+        .cloned()
+        .unwrap_or_else(RequestMeta::detached);
     let entry = AuditEntry::new(Actor::anonymous(), "access.cross_origin_refused").details(json!({
         "method": method,
         "path": meta.path,
@@ -105,11 +115,18 @@ pub async fn refuse_cross_origin(State(state): State<AppState>, req: Request, ne
 
 /// Whether a request comes from another site, with its `Origin` and `Sec-Fetch-Site`.
 fn cross_origin_facts(req: &Request, state: &AppState) -> (bool, Option<String>, Option<String>) {
-    let header_text = |name| req.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
+    let header_text = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::to_string)
+    };
     let fetch_site = header_text("sec-fetch-site");
     let origin = header_text("origin");
     let host_origin = header_text("host").map(|h| format!("http://{h}"));
-    let foreign_site = fetch_site.as_deref().is_some_and(|s| s != "same-origin" && s != "none");
+    let foreign_site = fetch_site
+        .as_deref()
+        .is_some_and(|s| s != "same-origin" && s != "none");
     let foreign_origin = origin.as_deref().is_some_and(|o| {
         o != state.settings.public_origin()
             && (state.settings.public_url.is_some() || Some(o) != host_origin.as_deref())
@@ -120,24 +137,42 @@ fn cross_origin_facts(req: &Request, state: &AppState) -> (bool, Option<String>,
 /// Server functions answer errors with 500; give them the status their `AppError` means.
 pub async fn server_fn_status(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
-    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key("serverfnerror")
+    {
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Pages need a session (else 303 to the sign-in page) and a role (else 403).
-pub async fn page_guard(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
-    let needed = if matches!(*req.method(), Method::GET | Method::HEAD) { page_role(req.uri().path()) } else { None };
+pub async fn page_guard(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let needed = if matches!(*req.method(), Method::GET | Method::HEAD) {
+        page_role(req.uri().path())
+    } else {
+        None
+    };
     let Some(needed) = needed else {
         return next.run(req).await;
     };
-    let meta = req.extensions().get::<RequestMeta>().cloned().unwrap_or_else(RequestMeta::detached);
+    let meta = req
+        .extensions()
+        .get::<RequestMeta>()
+        .cloned()
+        .unwrap_or_else(RequestMeta::detached);
     match authenticate(&state, &session).await {
         Ok(user) if user.role.allows(needed) => next.run(req).await,
         Ok(user) => {
@@ -156,7 +191,11 @@ pub async fn page_guard(State(state): State<AppState>, session: Session, req: Re
 
 /// The role a page needs, or `None` for paths that are not guarded pages.
 pub fn page_role(path: &str) -> Option<Role> {
-    let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    let first = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
     match first {
         "" | "requests" | "templates" => Some(Role::Requester),
         "audit" => Some(Role::Approver),
@@ -166,7 +205,8 @@ pub fn page_role(path: &str) -> Option<Role> {
 }
 
 fn error_response(err: &AppError) -> Response {
-    let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_string(err).unwrap_or_else(|_| "\"Forbidden\"".into());
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
@@ -175,7 +215,9 @@ fn encode_query_value(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -197,6 +239,9 @@ mod tests {
 
     #[test]
     fn the_next_parameter_is_percent_encoded() {
-        assert_eq!(encode_query_value("/audit?a=1&b=2"), "/audit%3Fa%3D1%26b%3D2");
+        assert_eq!(
+            encode_query_value("/audit?a=1&b=2"),
+            "/audit%3Fa%3D1%26b%3D2"
+        );
     }
 }

@@ -56,7 +56,9 @@ pub fn new_correlation_id() -> String {
 pub fn init_tracing(settings: &Settings) {
     let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match settings.log_format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
@@ -103,9 +105,15 @@ pub async fn router(state: AppState) -> Result<Router, BoxError> {
         .route("/readyz", get(readyz))
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::page_guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::page_guard,
+        ))
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::refuse_cross_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::refuse_cross_origin,
+        ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::request_log))
@@ -121,16 +129,22 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
 /// Serves a built router on `listener` until Ctrl-C or SIGTERM.
 pub async fn serve_router(app: Router, listener: tokio::net::TcpListener) -> Result<(), BoxError> {
     tracing::info!("AMI Desk listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 
 fn spawn_session_cleanup(store: SqliteStore) {
     use tower_sessions::ExpiredDeletion;
     tokio::spawn(async move {
-        if let Err(err) = store.continuously_delete_expired(tokio::time::Duration::from_secs(300)).await {
+        if let Err(err) = store
+            .continuously_delete_expired(tokio::time::Duration::from_secs(300))
+            .await
+        {
             tracing::warn!(error = %err, "expired-session cleanup stopped");
         }
     });
@@ -142,7 +156,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -158,7 +173,10 @@ async fn healthz() -> &'static str {
 
 /// 200 only when the database answers.
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.pool).await {
+    match sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&state.pool)
+        .await
+    {
         Ok(_) => (StatusCode::OK, "ready"),
         Err(err) => {
             tracing::error!(error = %err, "readiness check failed");

@@ -19,7 +19,9 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
 }
 
 /// The message for a server action's latest result, if it failed.
-pub fn action_error<T: Send + Sync + 'static>(value: Option<Result<T, AppError>>) -> Option<AppError> {
+pub fn action_error<T: Send + Sync + 'static>(
+    value: Option<Result<T, AppError>>,
+) -> Option<AppError> {
     value.and_then(Result::err)
 }
 

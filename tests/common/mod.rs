@@ -44,11 +44,24 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let endpoint = moto().endpoint.clone();
     let mut state = amidesk::server::build_state(settings).await.expect("state");
     state.ec2 = amidesk::ec2::Ec2Gateway::with_sdk_config(&state.settings, sdk_config(&endpoint));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let app = amidesk::server::router(state.clone()).await.expect("router");
-    tokio::spawn(async move { amidesk::server::serve_router(app, listener).await.expect("serve") });
-    TestApp { base, state, db_path, _dir: dir }
+    let app = amidesk::server::router(state.clone())
+        .await
+        .expect("router");
+    tokio::spawn(async move {
+        amidesk::server::serve_router(app, listener)
+            .await
+            .expect("serve")
+    });
+    TestApp {
+        base,
+        state,
+        db_path,
+        _dir: dir,
+    }
 }
 
 /// An SDK configuration with static test credentials pointed at `endpoint`.
@@ -85,7 +98,12 @@ impl TestApp {
     }
 
     /// Posts a server function with form-encoded arguments.
-    pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn call(
+        &self,
+        client: &Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
         client
             .post(self.url(&format!("/api/{endpoint}")))
             .form(form)
@@ -95,16 +113,33 @@ impl TestApp {
     }
 
     /// Signs in and returns the response.
-    pub async fn sign_in(&self, client: &Client, username: &str, password: &str) -> reqwest::Response {
-        self.call(client, "auth/sign_in", &[("username", username), ("password", password), ("next", "/requests")])
-            .await
+    pub async fn sign_in(
+        &self,
+        client: &Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.call(
+            client,
+            "auth/sign_in",
+            &[
+                ("username", username),
+                ("password", password),
+                ("next", "/requests"),
+            ],
+        )
+        .await
     }
 
     /// A client signed in as `admin`.
     pub async fn admin(&self) -> Client {
         let client = self.client();
         let res = self.sign_in(&client, "admin", ADMIN_PASSWORD).await;
-        assert!(res.status().is_success() || res.status().is_redirection(), "admin sign-in: {}", res.status());
+        assert!(
+            res.status().is_success() || res.status().is_redirection(),
+            "admin sign-in: {}",
+            res.status()
+        );
         client
     }
 
@@ -115,13 +150,28 @@ impl TestApp {
             .call(
                 &admin,
                 "admin/create_user",
-                &[("username", username), ("display_name", username), ("password", USER_PASSWORD), ("role", role), ("team", team)],
+                &[
+                    ("username", username),
+                    ("display_name", username),
+                    ("password", USER_PASSWORD),
+                    ("role", role),
+                    ("team", team),
+                ],
             )
             .await;
-        assert_eq!(res.status(), StatusCode::OK, "create user: {}", res.text().await.unwrap_or_default());
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "create user: {}",
+            res.text().await.unwrap_or_default()
+        );
         let client = self.client();
         let res = self.sign_in(&client, username, USER_PASSWORD).await;
-        assert!(!res.status().is_client_error(), "user sign-in: {}", res.status());
+        assert!(
+            !res.status().is_client_error(),
+            "user sign-in: {}",
+            res.status()
+        );
         client
     }
 

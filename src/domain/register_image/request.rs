@@ -139,7 +139,10 @@ fn tri_bool(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<bool> {
         "true" => Some(true),
         "false" => Some(false),
         other => {
-            errors.push(field, format!("{field} must be true, false or unset (got {other:?})."));
+            errors.push(
+                field,
+                format!("{field} must be true, false or unset (got {other:?})."),
+            );
             None
         }
     }
@@ -159,23 +162,44 @@ pub fn check(form: &RegisterImageForm) -> Result<(RegisterImageRequest, Warnings
     let mut warnings = Warnings::new();
     let name = e.check("Name", AmiName::parse(&form.name));
     let description = text(&form.description);
-    if description.as_ref().is_some_and(|d| d.chars().count() > 255) {
-        warnings.push(("Description".into(), "Descriptions over 255 characters may be refused by EC2.".into()));
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 255)
+    {
+        warnings.push((
+            "Description".into(),
+            "Descriptions over 255 characters may be refused by EC2.".into(),
+        ));
     }
     let arch = e.check("Architecture", Architecture::parse(&form.architecture));
-    let virt = e.check("VirtualizationType", VirtualizationType::parse(&form.virtualization_type));
+    let virt = e.check(
+        "VirtualizationType",
+        VirtualizationType::parse(&form.virtualization_type),
+    );
     let boot_mode = text(&form.boot_mode).and_then(|b| e.check("BootMode", BootMode::parse(&b)));
-    let root = text(&form.root_device_name).and_then(|r| e.check("RootDeviceName", parse_device_name(&r)));
+    let root =
+        text(&form.root_device_name).and_then(|r| e.check("RootDeviceName", parse_device_name(&r)));
     let ena = tri_bool(&form.ena_support, "EnaSupport", &mut e);
     let uefi_data = text(&form.uefi_data).and_then(|u| e.check("UefiData", parse_base64(&u)));
     if uefi_data.as_ref().is_some_and(|u| u.len() > 64_000) {
-        warnings.push(("UefiData".into(), "UefiData over 64,000 characters may be refused by EC2.".into()));
+        warnings.push((
+            "UefiData".into(),
+            "UefiData over 64,000 characters may be refused by EC2.".into(),
+        ));
     }
-    let kernel = text(&form.kernel_id).and_then(|k| e.check("KernelId", parse_resource_id(&k, "aki", "KernelId")));
-    let ramdisk = text(&form.ramdisk_id).and_then(|r| e.check("RamdiskId", parse_resource_id(&r, "ari", "RamdiskId")));
+    let kernel = text(&form.kernel_id)
+        .and_then(|k| e.check("KernelId", parse_resource_id(&k, "aki", "KernelId")));
+    let ramdisk = text(&form.ramdisk_id)
+        .and_then(|r| e.check("RamdiskId", parse_resource_id(&r, "ari", "RamdiskId")));
     let image_location = text(&form.image_location);
-    if image_location.as_ref().is_some_and(|l| l.len() > 1024 || !l.contains('/')) {
-        e.push("ImageLocation", "ImageLocation must be an S3 path such as my-bucket/image.manifest.xml.");
+    if image_location
+        .as_ref()
+        .is_some_and(|l| l.len() > 1024 || !l.contains('/'))
+    {
+        e.push(
+            "ImageLocation",
+            "ImageLocation must be an S3 path such as my-bucket/image.manifest.xml.",
+        );
     }
     let billing = parse_billing_products(&form.billing_products, &mut e, &mut warnings);
     let mappings = parse_mappings(&form.block_device_mappings, &mut e);
@@ -203,7 +227,10 @@ pub fn check(form: &RegisterImageForm) -> Result<(RegisterImageRequest, Warnings
         e.push("BootMode", "arm64 images boot with uefi.");
     }
     if form.tpm_v2 && !matches!(boot_mode, Some(BootMode::Uefi | BootMode::UefiPreferred)) {
-        warnings.push(("TpmSupport".into(), "NitroTPM needs UEFI boot: choose uefi or uefi-preferred.".into()));
+        warnings.push((
+            "TpmSupport".into(),
+            "NitroTPM needs UEFI boot: choose uefi or uefi-preferred.".into(),
+        ));
     }
     check_root_device(root.as_deref(), image_location.is_some(), &mappings, &mut e);
 
@@ -243,9 +270,15 @@ fn parse_billing_products(raw: &str, e: &mut FieldErrors, warnings: &mut Warning
         .collect();
     for p in &products {
         if p.len() > 64 || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            e.push("BillingProducts", format!("Billing product {p:?} must be letters, digits and '-' only."));
+            e.push(
+                "BillingProducts",
+                format!("Billing product {p:?} must be letters, digits and '-' only."),
+            );
         } else if !seen.insert(p.clone()) {
-            e.push("BillingProducts", format!("Billing product {p} is listed twice."));
+            e.push(
+                "BillingProducts",
+                format!("Billing product {p} is listed twice."),
+            );
         }
     }
     if !products.is_empty() {
@@ -262,21 +295,35 @@ fn parse_mappings(rows: &[MappingForm], e: &mut FieldErrors) -> Vec<BlockDeviceM
     let mut mappings = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let at = format!("BlockDeviceMappings[{i}]");
-        let device = e.check(&format!("{at}.DeviceName"), parse_device_name(&row.device_name));
+        let device = e.check(
+            &format!("{at}.DeviceName"),
+            parse_device_name(&row.device_name),
+        );
         if let Some(d) = &device {
             if !names.insert(d.trim_start_matches("/dev/").to_string()) {
-                e.push(format!("{at}.DeviceName"), format!("{d} is used by another mapping."));
+                e.push(
+                    format!("{at}.DeviceName"),
+                    format!("{d} is used by another mapping."),
+                );
             }
         }
         let mapping = match row.kind {
             MappingKind::Ebs => parse_ebs(row, &at, e).map(|ebs| (None, Some(ebs), None)),
             MappingKind::Ephemeral => e
-                .check(&format!("{at}.VirtualName"), parse_virtual_name(&row.virtual_name))
+                .check(
+                    &format!("{at}.VirtualName"),
+                    parse_virtual_name(&row.virtual_name),
+                )
                 .map(|v| (Some(v), None, None)),
             MappingKind::None => Some((None, None, Some(String::new()))),
         };
         if let (Some(device_name), Some((virtual_name, ebs, no_device))) = (device, mapping) {
-            mappings.push(BlockDeviceMapping { device_name, virtual_name, ebs, no_device });
+            mappings.push(BlockDeviceMapping {
+                device_name,
+                virtual_name,
+                ebs,
+                no_device,
+            });
         }
     }
     mappings
@@ -285,7 +332,12 @@ fn parse_mappings(rows: &[MappingForm], e: &mut FieldErrors) -> Vec<BlockDeviceM
 fn parse_ebs(row: &MappingForm, at: &str, e: &mut FieldErrors) -> Option<EbsBlockDevice> {
     let errors_before = e.0.len();
     let f = |name: &str| format!("{at}.Ebs.{name}");
-    let snapshot = text(&row.snapshot_id).and_then(|s| e.check(&f("SnapshotId"), parse_resource_id(&s, "snap", "SnapshotId")));
+    let snapshot = text(&row.snapshot_id).and_then(|s| {
+        e.check(
+            &f("SnapshotId"),
+            parse_resource_id(&s, "snap", "SnapshotId"),
+        )
+    });
     let vtype = match text(&row.volume_type) {
         Some(t) => e.check(&f("VolumeType"), VolumeType::parse(&t)),
         None => Some(VolumeType::Gp3),
@@ -293,12 +345,18 @@ fn parse_ebs(row: &MappingForm, at: &str, e: &mut FieldErrors) -> Option<EbsBloc
     let size = match (text(&row.volume_size), vtype) {
         (Some(s), Some(t)) => {
             let (min, max) = t.size_range();
-            e.check(&f("VolumeSize"), parse_int_in(&s, min, max, &format!("VolumeSize for {t}")))
+            e.check(
+                &f("VolumeSize"),
+                parse_int_in(&s, min, max, &format!("VolumeSize for {t}")),
+            )
         }
         (Some(s), None) => e.check(&f("VolumeSize"), parse_int_in(&s, 1, 65_536, "VolumeSize")),
         (None, _) => {
             if snapshot.is_none() && text(&row.snapshot_id).is_none() {
-                e.push(f("VolumeSize"), "VolumeSize is required for a volume without a snapshot.");
+                e.push(
+                    f("VolumeSize"),
+                    "VolumeSize is required for a volume without a snapshot.",
+                );
             }
             None
         }
@@ -306,15 +364,23 @@ fn parse_ebs(row: &MappingForm, at: &str, e: &mut FieldErrors) -> Option<EbsBloc
     let iops = parse_iops(row, vtype, size, &f("Iops"), e);
     let throughput = match (text(&row.throughput), vtype) {
         (None, _) => None,
-        (Some(t), Some(VolumeType::Gp3)) => e.check(&f("Throughput"), parse_int_in(&t, 125, 2_000, "Throughput")),
+        (Some(t), Some(VolumeType::Gp3)) => {
+            e.check(&f("Throughput"), parse_int_in(&t, 125, 2_000, "Throughput"))
+        }
         (Some(_), _) => {
-            e.push(f("Throughput"), "Throughput can be set only for gp3 volumes.");
+            e.push(
+                f("Throughput"),
+                "Throughput can be set only for gp3 volumes.",
+            );
             None
         }
     };
     let encrypted = tri_bool(&row.encrypted, &f("Encrypted"), e);
     if encrypted.is_some() && text(&row.snapshot_id).is_some() {
-        e.push(f("Encrypted"), "Leave Encrypted unset for a volume from a snapshot: it follows the snapshot.");
+        e.push(
+            f("Encrypted"),
+            "Leave Encrypted unset for a volume from a snapshot: it follows the snapshot.",
+        );
     }
     (e.0.len() == errors_before).then_some(EbsBlockDevice {
         delete_on_termination: Some(row.delete_on_termination),
@@ -327,7 +393,13 @@ fn parse_ebs(row: &MappingForm, at: &str, e: &mut FieldErrors) -> Option<EbsBloc
     })
 }
 
-fn parse_iops(row: &MappingForm, vtype: Option<VolumeType>, size: Option<i32>, field: &str, e: &mut FieldErrors) -> Option<i32> {
+fn parse_iops(
+    row: &MappingForm,
+    vtype: Option<VolumeType>,
+    size: Option<i32>,
+    field: &str,
+    e: &mut FieldErrors,
+) -> Option<i32> {
     let vtype = vtype?;
     match (text(&row.iops), vtype.iops_range()) {
         (None, _) if vtype.requires_iops() => {
@@ -340,9 +412,15 @@ fn parse_iops(row: &MappingForm, vtype: Option<VolumeType>, size: Option<i32>, f
             None
         }
         (Some(raw), Some((min, max))) => {
-            let iops = e.check(field, parse_int_in(&raw, min, max, &format!("Iops for {vtype}")))?;
+            let iops = e.check(
+                field,
+                parse_int_in(&raw, min, max, &format!("Iops for {vtype}")),
+            )?;
             if vtype == VolumeType::Io1 && size.is_some_and(|s| iops > s.saturating_mul(50)) {
-                e.push(field, "io1 allows at most 50 IOPS per GiB: raise VolumeSize or lower Iops.");
+                e.push(
+                    field,
+                    "io1 allows at most 50 IOPS per GiB: raise VolumeSize or lower Iops.",
+                );
                 return None;
             }
             Some(iops)
@@ -350,37 +428,57 @@ fn parse_iops(row: &MappingForm, vtype: Option<VolumeType>, size: Option<i32>, f
     }
 }
 
-fn check_root_device(root: Option<&str>, instance_store: bool, mappings: &[BlockDeviceMapping], e: &mut FieldErrors) {
+fn check_root_device(
+    root: Option<&str>,
+    instance_store: bool,
+    mappings: &[BlockDeviceMapping],
+    e: &mut FieldErrors,
+) {
     if instance_store {
         return;
     }
     let Some(root) = root else {
-        e.push("RootDeviceName", "RootDeviceName is required for an EBS-backed image (e.g. /dev/xvda).");
+        e.push(
+            "RootDeviceName",
+            "RootDeviceName is required for an EBS-backed image (e.g. /dev/xvda).",
+        );
         return;
     };
-    let has_snapshot = mappings
-        .iter()
-        .any(|m| m.device_name == root && m.ebs.as_ref().is_some_and(|ebs| ebs.snapshot_id.is_some()));
+    let has_snapshot = mappings.iter().any(|m| {
+        m.device_name == root && m.ebs.as_ref().is_some_and(|ebs| ebs.snapshot_id.is_some())
+    });
     if !has_snapshot {
-        e.push("RootDeviceName", format!("RootDeviceName {root} must name a block device mapping with an EBS snapshot."));
+        e.push(
+            "RootDeviceName",
+            format!("RootDeviceName {root} must name a block device mapping with an EBS snapshot."),
+        );
     }
 }
 
 fn parse_tag_specs(form: &RegisterImageForm, e: &mut FieldErrors) -> Vec<TagSpecification> {
-    [(TagResourceType::Image, &form.image_tags), (TagResourceType::Snapshot, &form.snapshot_tags)]
-        .into_iter()
-        .filter(|(_, rows)| !rows.is_empty())
-        .filter_map(|(kind, rows)| {
-            let tags = parse_tags(kind, rows, e)?;
-            Some(TagSpecification { resource_type: kind, tags })
+    [
+        (TagResourceType::Image, &form.image_tags),
+        (TagResourceType::Snapshot, &form.snapshot_tags),
+    ]
+    .into_iter()
+    .filter(|(_, rows)| !rows.is_empty())
+    .filter_map(|(kind, rows)| {
+        let tags = parse_tags(kind, rows, e)?;
+        Some(TagSpecification {
+            resource_type: kind,
+            tags,
         })
-        .collect()
+    })
+    .collect()
 }
 
 fn parse_tags(kind: TagResourceType, rows: &[TagForm], e: &mut FieldErrors) -> Option<Vec<Tag>> {
     let at = format!("TagSpecifications[{kind}]");
     if rows.len() > 50 {
-        e.push(format!("{at}.Tags"), format!("At most 50 tags per resource (there are {}).", rows.len()));
+        e.push(
+            format!("{at}.Tags"),
+            format!("At most 50 tags per resource (there are {}).", rows.len()),
+        );
         return None;
     }
     let mut keys = HashSet::new();
@@ -393,7 +491,10 @@ fn parse_tags(kind: TagResourceType, rows: &[TagForm], e: &mut FieldErrors) -> O
         } else if key.chars().count() > 128 {
             Some(("Key", "Tag key must be at most 128 characters.".into()))
         } else if key.to_ascii_lowercase().starts_with("aws:") {
-            Some(("Key", "Tag keys starting with aws: are reserved for AWS.".into()))
+            Some((
+                "Key",
+                "Tag keys starting with aws: are reserved for AWS.".into(),
+            ))
         } else if !keys.insert(key.to_string()) {
             Some(("Key", format!("Tag key {key} is used twice.")))
         } else if row.value.chars().count() > 256 {
@@ -403,7 +504,10 @@ fn parse_tags(kind: TagResourceType, rows: &[TagForm], e: &mut FieldErrors) -> O
         };
         match problem {
             Some((part, message)) => e.push(format!("{field}.{part}"), message),
-            None => tags.push(Tag { key: key.to_string(), value: row.value.clone() }),
+            None => tags.push(Tag {
+                key: key.to_string(),
+                value: row.value.clone(),
+            }),
         }
     }
     Some(tags)
@@ -416,7 +520,12 @@ impl RegisterImageRequest {
             self.tag_specifications
                 .iter()
                 .filter(|s| s.resource_type == kind)
-                .flat_map(|s| s.tags.iter().map(|t| TagForm { key: t.key.clone(), value: t.value.clone() }))
+                .flat_map(|s| {
+                    s.tags.iter().map(|t| TagForm {
+                        key: t.key.clone(),
+                        value: t.value.clone(),
+                    })
+                })
                 .collect()
         };
         RegisterImageForm {
@@ -425,7 +534,10 @@ impl RegisterImageRequest {
             description: self.description.clone().unwrap_or_default(),
             architecture: self.architecture.as_str().into(),
             virtualization_type: self.virtualization_type.as_str().into(),
-            boot_mode: self.boot_mode.map(|b| b.as_str().to_string()).unwrap_or_default(),
+            boot_mode: self
+                .boot_mode
+                .map(|b| b.as_str().to_string())
+                .unwrap_or_default(),
             root_device_name: self.root_device_name.clone().unwrap_or_default(),
             ena_support: self.ena_support.map(|b| b.to_string()).unwrap_or_default(),
             sriov_net_support: self.sriov_net_support.is_some(),
@@ -436,7 +548,11 @@ impl RegisterImageRequest {
             ramdisk_id: self.ramdisk_id.clone().unwrap_or_default(),
             image_location: self.image_location.clone().unwrap_or_default(),
             billing_products: self.billing_products.join("\n"),
-            block_device_mappings: self.block_device_mappings.iter().map(mapping_form).collect(),
+            block_device_mappings: self
+                .block_device_mappings
+                .iter()
+                .map(mapping_form)
+                .collect(),
             image_tags: tags_of(TagResourceType::Image),
             snapshot_tags: tags_of(TagResourceType::Snapshot),
         }
@@ -451,7 +567,10 @@ fn mapping_form(m: &BlockDeviceMapping) -> MappingForm {
             device_name: m.device_name.clone(),
             snapshot_id: ebs.snapshot_id.clone().unwrap_or_default(),
             volume_size: opt(ebs.volume_size),
-            volume_type: ebs.volume_type.map(|t| t.as_str().to_string()).unwrap_or_default(),
+            volume_type: ebs
+                .volume_type
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_default(),
             iops: opt(ebs.iops),
             throughput: opt(ebs.throughput),
             delete_on_termination: ebs.delete_on_termination.unwrap_or(false),

@@ -160,12 +160,17 @@ impl AmiName {
             return Err("Name is required.".into());
         }
         if !(3..=128).contains(&count) {
-            return Err(format!("Name must be 3 to 128 characters long (it has {count})."));
+            return Err(format!(
+                "Name must be 3 to 128 characters long (it has {count})."
+            ));
         }
         if raw.trim() != raw {
             return Err("Name must not start or end with a space.".into());
         }
-        if let Some(bad) = raw.chars().find(|c| !(c.is_ascii_alphanumeric() || "()[] ./-'@_".contains(*c))) {
+        if let Some(bad) = raw
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || "()[] ./-'@_".contains(*c)))
+        {
             return Err(format!(
                 "Name may contain only letters, digits, spaces and ( ) [ ] . / - ' @ _ (not {bad:?})."
             ));
@@ -185,7 +190,12 @@ pub fn parse_resource_id(raw: &str, prefix: &str, what: &str) -> Result<String, 
     let ok = raw
         .strip_prefix(prefix)
         .and_then(|rest| rest.strip_prefix('-'))
-        .is_some_and(|hex| matches!(hex.len(), 8 | 17) && hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+        .is_some_and(|hex| {
+            matches!(hex.len(), 8 | 17)
+                && hex
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        });
     if ok {
         Ok(raw.to_string())
     } else {
@@ -199,7 +209,9 @@ pub fn parse_device_name(raw: &str) -> Result<String, String> {
     let body = raw.strip_prefix("/dev/").unwrap_or(raw);
     let ok = (2..=16).contains(&body.len())
         && body.starts_with(|c: char| c.is_ascii_lowercase())
-        && body.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        && body
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     if raw.is_empty() {
         Err("Device name is required (e.g. /dev/xvda).".into())
     } else if ok && (raw.starts_with("/dev/") || raw.starts_with("xvd")) {
@@ -212,7 +224,10 @@ pub fn parse_device_name(raw: &str) -> Result<String, String> {
 /// Parses an instance-store name `ephemeral0` … `ephemeral23`.
 pub fn parse_virtual_name(raw: &str) -> Result<String, String> {
     let raw = raw.trim();
-    match raw.strip_prefix("ephemeral").and_then(|n| n.parse::<u8>().ok()) {
+    match raw
+        .strip_prefix("ephemeral")
+        .and_then(|n| n.parse::<u8>().ok())
+    {
         Some(n) if n <= 23 && raw == format!("ephemeral{n}") => Ok(raw.to_string()),
         _ => Err("Instance store name must be ephemeral0 to ephemeral23.".into()),
     }
@@ -237,7 +252,9 @@ pub fn parse_base64(raw: &str) -> Result<String, String> {
     base64::engine::general_purpose::STANDARD
         .decode(cleaned.as_bytes())
         .map(|_| cleaned)
-        .map_err(|_| "UefiData must be valid base64 (the output of GetInstanceUefiData).".to_string())
+        .map_err(|_| {
+            "UefiData must be valid base64 (the output of GetInstanceUefiData).".to_string()
+        })
 }
 
 #[cfg(test)]
@@ -262,8 +279,13 @@ mod tests {
     fn enums_parse_their_api_spelling_only() {
         assert_eq!(Architecture::parse("x86_64"), Ok(Architecture::X86_64));
         assert!(Architecture::parse("amd64").unwrap_err().contains("x86_64"));
-        assert_eq!(BootMode::parse("uefi-preferred"), Ok(BootMode::UefiPreferred));
-        assert!(VirtualizationType::parse("").unwrap_err().starts_with("Choose"));
+        assert_eq!(
+            BootMode::parse("uefi-preferred"),
+            Ok(BootMode::UefiPreferred)
+        );
+        assert!(VirtualizationType::parse("")
+            .unwrap_err()
+            .starts_with("Choose"));
     }
 
     #[test]
