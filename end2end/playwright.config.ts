@@ -45,6 +45,8 @@ export default defineConfig({
       url: `http://127.0.0.1:${motoPort}/moto-api/`,
       reuseExistingServer: false,
       timeout: 60_000,
+      stdout: "ignore",
+      stderr: "ignore",
     },
     {
       command: `rm -rf ${dataDir} && mkdir -p ${dataDir} && exec ${bin}`,
