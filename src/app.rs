@@ -7,7 +7,7 @@ use crate::auth::{whoami, CurrentUser, SignIn, SignOut};
 use crate::domain::Role;
 use crate::ec2::views::Ec2StatusLine;
 use crate::error::AppError;
-use crate::requests::views::RequestsPage;
+use crate::requests::views::{NewRequestPage, RequestPage, RequestsPage};
 use crate::templates::views::TemplatesPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -77,6 +77,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Layout>
                     <Route path=path!("") view=RequestsPage />
                     <Route path=path!("requests") view=RequestsPage />
+                    <Route path=path!("requests/new") view=NewRequestPage />
+                    <Route path=path!("requests/:id") view=RequestPage />
                     <Route path=path!("templates") view=TemplatesPage />
                     <Route path=path!("audit") view=AuditPage />
                     <Route path=path!("admin") view=AdminPage />

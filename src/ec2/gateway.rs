@@ -169,3 +169,49 @@ where
         },
     }
 }
+
+/// What EC2 answered to a call that reached it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ec2Answer {
+    /// The error code, or `Ok` when the call succeeded.
+    pub code: String,
+    /// EC2's message (empty on success).
+    pub message: String,
+    /// AWS's request id, for support cases and the audit history.
+    pub aws_request_id: Option<String>,
+}
+
+impl Ec2Gateway {
+    /// Sends RegisterImage with `DryRun=true`: EC2 checks permissions and parameters and
+    /// registers nothing. `Err` carries a plain sentence when EC2 could not be reached.
+    pub async fn dry_run_register(
+        &self,
+        region: &str,
+        req: &crate::domain::register_image::RegisterImageRequest,
+    ) -> Result<Ec2Answer, String> {
+        use aws_sdk_ec2::operation::RequestId;
+        let client = self.client(region).await;
+        match super::register::register_image_call(&client, req, true, &[])
+            .send()
+            .await
+        {
+            Ok(out) => Ok(Ec2Answer {
+                code: "Ok".into(),
+                message: String::new(),
+                aws_request_id: out.request_id().map(str::to_string),
+            }),
+            Err(SdkError::ServiceError(service)) => {
+                let err = service.err();
+                Ok(Ec2Answer {
+                    code: err.code().unwrap_or("Unknown").to_string(),
+                    message: err.message().unwrap_or_default().to_string(),
+                    aws_request_id: err.request_id().map(str::to_string),
+                })
+            }
+            Err(other) => {
+                tracing::warn!(error = %DisplayErrorContext(&other), "DryRun RegisterImage failed");
+                Err(describe_failure(&other))
+            }
+        }
+    }
+}

@@ -8,6 +8,8 @@ pub use api::*;
 #[cfg(feature = "ssr")]
 pub mod gateway;
 #[cfg(feature = "ssr")]
+pub mod register;
+#[cfg(feature = "ssr")]
 pub use gateway::Ec2Gateway;
 pub mod views;
 

@@ -103,6 +103,14 @@ pub async fn router(state: AppState) -> Result<Router, BoxError> {
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route(
+            "/requests/{id}/export/cli-input.json",
+            get(crate::requests::export_routes::cli_input_json),
+        )
+        .route(
+            "/requests/{id}/export/aws_ami.tf",
+            get(crate::requests::export_routes::terraform),
+        )
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(

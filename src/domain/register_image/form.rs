@@ -136,3 +136,90 @@ impl Default for RegisterImageForm {
         }
     }
 }
+
+/// Most block device mapping rows a form may hold.
+pub const MAX_MAPPINGS: usize = 64;
+/// Most tag rows per resource type a form may hold (the API allows 50; the rest is room to fix).
+pub const MAX_TAG_ROWS: usize = 100;
+/// Longest text in any ordinary field.
+pub const MAX_FIELD_CHARS: usize = 2_048;
+/// Longest UefiData.
+pub const MAX_UEFI_CHARS: usize = 131_072;
+
+impl RegisterImageForm {
+    /// Limits every draft must meet, even an incomplete one: bounded sizes, so that a
+    /// draft can always be stored and shown. (Full rules apply at submission.)
+    pub fn check_draft(&self) -> crate::domain::FieldErrors {
+        let mut e = crate::domain::FieldErrors::default();
+        let long = |s: &str| s.chars().count() > MAX_FIELD_CHARS;
+        for (field, value) in [
+            ("Region", &self.region),
+            ("Name", &self.name),
+            ("Description", &self.description),
+            ("Architecture", &self.architecture),
+            ("VirtualizationType", &self.virtualization_type),
+            ("BootMode", &self.boot_mode),
+            ("RootDeviceName", &self.root_device_name),
+            ("EnaSupport", &self.ena_support),
+            ("KernelId", &self.kernel_id),
+            ("RamdiskId", &self.ramdisk_id),
+            ("ImageLocation", &self.image_location),
+            ("BillingProducts", &self.billing_products),
+        ] {
+            if long(value) {
+                e.push(
+                    field,
+                    format!("{field} is too long (at most {MAX_FIELD_CHARS} characters)."),
+                );
+            }
+        }
+        if self.uefi_data.len() > MAX_UEFI_CHARS {
+            e.push(
+                "UefiData",
+                format!("UefiData is too long (at most {MAX_UEFI_CHARS} characters)."),
+            );
+        }
+        if self.block_device_mappings.len() > MAX_MAPPINGS {
+            e.push(
+                "BlockDeviceMappings",
+                format!("At most {MAX_MAPPINGS} block device mappings."),
+            );
+        }
+        for (i, m) in self.block_device_mappings.iter().enumerate() {
+            let fields = [
+                &m.device_name,
+                &m.snapshot_id,
+                &m.volume_size,
+                &m.volume_type,
+                &m.iops,
+                &m.throughput,
+                &m.encrypted,
+                &m.virtual_name,
+            ];
+            if fields.iter().any(|f| long(f)) {
+                e.push(
+                    format!("BlockDeviceMappings[{i}]"),
+                    "A value in this mapping is too long.",
+                );
+            }
+        }
+        for (kind, rows) in [
+            ("image", &self.image_tags),
+            ("snapshot", &self.snapshot_tags),
+        ] {
+            if rows.len() > MAX_TAG_ROWS {
+                e.push(
+                    format!("TagSpecifications[{kind}].Tags"),
+                    format!("At most {MAX_TAG_ROWS} tag rows."),
+                );
+            }
+            if rows.iter().any(|t| long(&t.key) || long(&t.value)) {
+                e.push(
+                    format!("TagSpecifications[{kind}].Tags"),
+                    "A tag is too long.",
+                );
+            }
+        }
+        e
+    }
+}

@@ -10,7 +10,7 @@ mod values;
 
 pub use diff::{diff_forms, FieldChange};
 pub use export::to_terraform;
-pub use form::{MappingForm, MappingKind, RegisterImageForm, TagForm};
+pub use form::{MappingForm, MappingKind, RegisterImageForm, TagForm, MAX_MAPPINGS, MAX_TAG_ROWS};
 pub use import::form_from_cli_json;
 pub use request::{
     check, BlockDeviceMapping, EbsBlockDevice, RegisterImageRequest, Tag, TagSpecification,

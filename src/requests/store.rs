@@ -1,0 +1,254 @@
+//! SQL for requests and their revisions.
+
+use super::{ListFilter, ListScope, RequestSummary, RevisionInfo};
+use crate::domain::{RequestId, TeamId, UserId};
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// A request row with names resolved.
+#[derive(Debug, sqlx::FromRow)]
+pub struct RequestRow {
+    /// Id.
+    pub request_id: i64,
+    /// Team id.
+    pub team_id: i64,
+    /// Team name.
+    pub team: String,
+    /// Author id.
+    pub author_id: i64,
+    /// Author display name.
+    pub author: String,
+    /// Last editor display name.
+    pub last_editor: String,
+    /// State name.
+    pub state: String,
+    /// Region.
+    pub region: String,
+    /// Revision.
+    pub revision: i64,
+    /// Form JSON.
+    pub content: String,
+    /// Its hash.
+    pub content_hash: String,
+    /// Image id.
+    pub image_id: Option<String>,
+    /// Created.
+    pub created_at: String,
+    /// Updated.
+    pub updated_at: String,
+}
+
+/// The content being written.
+pub struct Content<'a> {
+    /// Target Region.
+    pub region: &'a str,
+    /// AMI name, for lists and search.
+    pub name: &'a str,
+    /// Form JSON.
+    pub json: &'a str,
+    /// SHA-256 of `json`.
+    pub hash: &'a str,
+}
+
+/// Adds a draft at revision 1 with its first revision row.
+pub async fn insert_request(
+    conn: &mut SqliteConnection,
+    team: TeamId,
+    author: UserId,
+    c: &Content<'_>,
+) -> Result<RequestId, sqlx::Error> {
+    let now = crate::db::now_text();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO requests (team_id, author_id, last_editor_id, state, region, name, revision, content, \
+         content_hash, created_at, updated_at) VALUES (?, ?, ?, 'draft', ?, ?, 1, ?, ?, ?, ?) RETURNING request_id",
+    )
+    .bind(team.0)
+    .bind(author.0)
+    .bind(author.0)
+    .bind(c.region)
+    .bind(c.name)
+    .bind(c.json)
+    .bind(c.hash)
+    .bind(&now)
+    .bind(&now)
+    .fetch_one(&mut *conn)
+    .await?;
+    insert_revision(conn, RequestId(id), 1, author, c).await?;
+    Ok(RequestId(id))
+}
+
+async fn insert_revision(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+    revision: i64,
+    editor: UserId,
+    c: &Content<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO request_revisions (request_id, revision, content, content_hash, editor_id, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.0)
+    .bind(revision)
+    .bind(c.json)
+    .bind(c.hash)
+    .bind(editor.0)
+    .bind(crate::db::now_text())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes a new revision if the request is still at `expected` and editable. Returns the
+/// new revision, or `None` when someone else got there first (compare-and-set).
+pub async fn update_content(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+    expected: i64,
+    editor: UserId,
+    c: &Content<'_>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE requests SET region = ?, name = ?, content = ?, content_hash = ?, revision = revision + 1, \
+         last_editor_id = ?, updated_at = ? \
+         WHERE request_id = ? AND revision = ? AND state IN ('draft', 'rejected') AND deleted_at IS NULL",
+    )
+    .bind(c.region)
+    .bind(c.name)
+    .bind(c.json)
+    .bind(c.hash)
+    .bind(editor.0)
+    .bind(crate::db::now_text())
+    .bind(id.0)
+    .bind(expected)
+    .execute(&mut *conn)
+    .await?;
+    if result.rows_affected() != 1 {
+        return Ok(None);
+    }
+    insert_revision(conn, id, expected + 1, editor, c).await?;
+    Ok(Some(expected + 1))
+}
+
+const SELECT_REQUEST: &str = "SELECT r.request_id, r.team_id, t.name AS team, r.author_id, a.display_name AS author, \
+     e.display_name AS last_editor, r.state, r.region, r.revision, r.content, r.content_hash, r.image_id, \
+     r.created_at, r.updated_at \
+     FROM requests r JOIN teams t ON t.team_id = r.team_id JOIN users a ON a.user_id = r.author_id \
+     JOIN users e ON e.user_id = r.last_editor_id";
+
+/// A request that has not been deleted.
+pub async fn find_request(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+) -> Result<Option<RequestRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT_REQUEST} WHERE r.request_id = ? AND r.deleted_at IS NULL"
+    ))
+    .bind(id.0)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Marks a draft deleted; returns whether it was one.
+pub async fn soft_delete(conn: &mut SqliteConnection, id: RequestId) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE requests SET deleted_at = ?, updated_at = ? WHERE request_id = ? AND deleted_at IS NULL \
+         AND state IN ('draft', 'rejected', 'withdrawn')",
+    )
+    .bind(crate::db::now_text())
+    .bind(crate::db::now_text())
+    .bind(id.0)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// A page of requests visible to `user`, newest change first, after `cursor`.
+pub async fn list_requests(
+    pool: &SqlitePool,
+    user: UserId,
+    all_teams: bool,
+    filter: &ListFilter,
+    limit: i64,
+) -> Result<Vec<RequestSummary>, sqlx::Error> {
+    let (cursor_at, cursor_id) = parse_cursor(&filter.cursor);
+    let search = format!(
+        "%{}%",
+        filter
+            .search
+            .trim()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    sqlx::query_as(
+        "SELECT r.request_id, t.name AS team, r.name, r.region, r.state, a.display_name AS author, r.updated_at, r.revision \
+         FROM requests r JOIN teams t ON t.team_id = r.team_id JOIN users a ON a.user_id = r.author_id \
+         WHERE r.deleted_at IS NULL \
+           AND (CASE WHEN ? THEN r.author_id = ? \
+                ELSE (? OR r.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?)) END) \
+           AND (? = '' OR r.state = ?) \
+           AND (? = '%%' OR r.name LIKE ? ESCAPE '\\' OR r.region LIKE ? ESCAPE '\\' OR a.display_name LIKE ? ESCAPE '\\') \
+           AND (r.updated_at < ? OR (r.updated_at = ? AND r.request_id < ?)) \
+         ORDER BY r.updated_at DESC, r.request_id DESC LIMIT ?",
+    )
+    .bind(filter.scope == ListScope::Mine)
+    .bind(user.0)
+    .bind(all_teams)
+    .bind(user.0)
+    .bind(&filter.state)
+    .bind(&filter.state)
+    .bind(&search)
+    .bind(&search)
+    .bind(&search)
+    .bind(&search)
+    .bind(&cursor_at)
+    .bind(&cursor_at)
+    .bind(cursor_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// The cursor after `row`.
+pub fn cursor_after(row: &RequestSummary) -> String {
+    format!("{}|{}", row.updated_at, row.id)
+}
+
+fn parse_cursor(cursor: &str) -> (String, i64) {
+    match cursor
+        .split_once('|')
+        .and_then(|(at, id)| id.parse().ok().map(|id| (at.to_string(), id)))
+    {
+        Some(c) => c,
+        None => ("9999".to_string(), i64::MAX),
+    }
+}
+
+/// Every revision of a request, newest first.
+pub async fn list_revisions(
+    pool: &SqlitePool,
+    id: RequestId,
+) -> Result<Vec<RevisionInfo>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT v.revision, u.display_name AS editor, v.created_at, v.content_hash \
+         FROM request_revisions v JOIN users u ON u.user_id = v.editor_id WHERE v.request_id = ? ORDER BY v.revision DESC",
+    )
+    .bind(id.0)
+    .fetch_all(pool)
+    .await
+}
+
+/// The content of one revision.
+pub async fn revision_content(
+    pool: &SqlitePool,
+    id: RequestId,
+    revision: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT content FROM request_revisions WHERE request_id = ? AND revision = ?",
+    )
+    .bind(id.0)
+    .bind(revision)
+    .fetch_optional(pool)
+    .await
+}

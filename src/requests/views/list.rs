@@ -1,0 +1,158 @@
+//! `/requests`: my requests and my teams', filtered and paginated; import from CLI JSON.
+
+use crate::domain::RequestState;
+use crate::requests::{get_editor_options, import_request, list_requests, ListFilter, ListScope};
+use crate::ui::{EmptyState, ErrorNotice};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// The request list.
+#[component]
+pub fn RequestsPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || {
+        query.with(|q| ListFilter {
+            scope: if q.get("scope").as_deref() == Some("team") {
+                ListScope::Team
+            } else {
+                ListScope::Mine
+            },
+            state: q.get("state").unwrap_or_default(),
+            search: q.get("q").unwrap_or_default(),
+            cursor: q.get("cursor").unwrap_or_default(),
+        })
+    };
+    let page = Resource::new(filter, list_requests);
+    let scope_is = move |s: ListScope| filter().scope == s;
+    view! {
+        <Title text="Requests · AMI Desk" />
+        <div class="page-head">
+            <h1>"Requests"</h1>
+            <a class="button" href="/requests/new">"New request"</a>
+        </div>
+        <form method="get" action="/requests" class="filters" role="search">
+            <label for="f-scope">"Show"</label>
+            <select id="f-scope" name="scope">
+                <option value="mine" selected=move || scope_is(ListScope::Mine)>"My requests"</option>
+                <option value="team" selected=move || scope_is(ListScope::Team)>"My teams' requests"</option>
+            </select>
+            <label for="f-state">"State"</label>
+            <select id="f-state" name="state">
+                <option value="">"Any"</option>
+                {RequestState::ALL.into_iter().map(|s| view! {
+                    <option value=s.as_str() selected=move || filter().state == s.as_str()>{s.as_str()}</option>
+                }).collect_view()}
+            </select>
+            <label for="f-q">"Search"</label>
+            <input id="f-q" name="q" type="search" placeholder="name, Region or author" prop:value=move || filter().search />
+            <button type="submit">"Filter"</button>
+        </form>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) if p.rows.is_empty() => view! {
+                        <EmptyState title="No requests here">
+                            <p>"Start a " <a href="/requests/new">"new request"</a> ", import one from CLI JSON below, or change the filters."</p>
+                        </EmptyState>
+                    }.into_any(),
+                    Ok(p) => {
+                        let next = p.next_cursor.map(|c| {
+                            let f = filter();
+                            format!("/requests?scope={}&state={}&q={}&cursor={}",
+                                if f.scope == ListScope::Team { "team" } else { "mine" }, f.state, encode(&f.search), encode(&c))
+                        });
+                        view! {
+                            <div class="table-wrap">
+                                <table>
+                                    <thead><tr><th>"Name"</th><th>"State"</th><th>"Region"</th><th>"Team"</th><th>"Author"</th><th>"Last change (UTC)"</th></tr></thead>
+                                    <tbody>
+                                        {p.rows.into_iter().map(|r| view! {
+                                            <tr>
+                                                <td><a href=format!("/requests/{}", r.id)>{if r.name.is_empty() { format!("Request {}", r.id) } else { r.name }}</a></td>
+                                                <td><span class=format!("state state-{}", r.state)>{r.state.clone()}</span></td>
+                                                <td>{r.region}</td>
+                                                <td>{r.team}</td>
+                                                <td>{r.author}</td>
+                                                <td><time>{r.updated_at}</time></td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            {next.map(|href| view! { <p><a href=href>"Next page"</a></p> })}
+                        }.into_any()
+                    }
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <ImportForm />
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn ImportForm() -> impl IntoView {
+    let options = Resource::new(|| (), |_| get_editor_options());
+    let json = RwSignal::new(String::new());
+    let team = RwSignal::new(0i64);
+    let region = RwSignal::new(String::new());
+    let error = RwSignal::new(None);
+    let navigate = use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match import_request(
+                team.get_untracked(),
+                region.get_untracked(),
+                json.get_untracked(),
+            )
+            .await
+            {
+                Ok(saved) => navigate(&format!("/requests/{}", saved.id.0), Default::default()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <details class="card import">
+            <summary>"Import from aws ec2 register-image --cli-input-json"</summary>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let o = options.await.unwrap_or_default();
+                    if team.get_untracked() == 0 { team.set(o.teams.first().map(|t| t.id.0).unwrap_or_default()); }
+                    if region.get_untracked().is_empty() { region.set(o.regions.first().cloned().unwrap_or_default()); }
+                    view! {
+                        <label for="imp-team">"Team"</label>
+                        <select id="imp-team" on:change=move |ev| team.set(event_target_value(&ev).parse().unwrap_or_default())>
+                            {o.teams.into_iter().map(|t| view! { <option value=t.id.0.to_string()>{t.name}</option> }).collect_view()}
+                        </select>
+                        <label for="imp-region">"Region"</label>
+                        <select id="imp-region" on:change=move |ev| region.set(event_target_value(&ev))>
+                            {o.regions.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
+                        </select>
+                    }
+                })}
+            </Suspense>
+            <form on:submit=submit>
+                <label for="imp-json">"CLI input JSON"</label>
+                <textarea id="imp-json" rows="8" on:input=move |ev| json.set(event_target_value(&ev))></textarea>
+                <button type="submit">"Import as draft"</button>
+            </form>
+            {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
+        </details>
+    }
+}

@@ -1,0 +1,173 @@
+//! `/requests/{id}`: the request in its editor (or read-only), its history with field
+//! diffs, export links, the DryRun test, duplicate and delete.
+
+use super::editor::RequestEditor;
+use crate::requests::{
+    delete_request, diff_revisions, duplicate_request, get_editor_options, get_request,
+    request_revisions, RequestDetail,
+};
+use crate::ui::ErrorNotice;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+/// One request.
+#[component]
+pub fn RequestPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(-1)
+    };
+    let detail = Resource::new(id, get_request);
+    let options = Resource::new(|| (), |_| get_editor_options());
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match (detail.await, options.await) {
+                    (Ok(d), Ok(o)) => view! { <RequestView detail=d options=o /> }.into_any(),
+                    (Err(e), _) | (_, Err(e)) => view! { <h1>"Request"</h1><ErrorNotice error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RequestView(detail: RequestDetail, options: crate::requests::EditorOptions) -> impl IntoView {
+    let id = detail.id.0;
+    let title = if detail.form.name.is_empty() {
+        format!("Request {id}")
+    } else {
+        detail.form.name.clone()
+    };
+    view! {
+        <Title text=format!("{title} · AMI Desk") />
+        <h1>{title}</h1>
+        <dl class="facts">
+            <dt>"State"</dt><dd><span class=format!("state state-{}", detail.state)>{detail.state.as_str()}</span></dd>
+            <dt>"Team"</dt><dd>{detail.team.clone()}</dd>
+            <dt>"Author"</dt><dd>{detail.author.clone()}</dd>
+            <dt>"Revision"</dt><dd>{detail.revision} " by " {detail.last_editor.clone()} " at " <time>{detail.updated_at.clone()}</time></dd>
+            <dt>"Content hash"</dt><dd><code class="hash">{detail.content_hash.clone()}</code></dd>
+        </dl>
+        <Actions id />
+        <RequestEditor initial=detail.form.clone() id=Some(id) revision=detail.revision options readonly=!detail.can_edit />
+        <History id current=detail.revision />
+    }
+}
+
+#[component]
+fn Actions(id: i64) -> impl IntoView {
+    let dry_run = ServerAction::<crate::requests::DryRunRequest>::new();
+    let navigate = use_navigate();
+    let busy = RwSignal::new(None::<crate::error::AppError>);
+    let nav2 = navigate.clone();
+    let duplicate = move |_| {
+        let navigate = nav2.clone();
+        spawn_local(async move {
+            match duplicate_request(id).await {
+                Ok(saved) => navigate(&format!("/requests/{}", saved.id.0), Default::default()),
+                Err(e) => busy.set(Some(e)),
+            }
+        });
+    };
+    let delete = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match delete_request(id).await {
+                Ok(()) => navigate("/requests", Default::default()),
+                Err(e) => busy.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="toolbar" role="group" aria-label="Request actions">
+            <button type="button" on:click=move |_| { dry_run.dispatch(crate::requests::DryRunRequest { id }); }
+                disabled=move || dry_run.pending().get()>"Test request"</button>
+            <a class="button secondary" href=format!("/requests/{id}/export/cli-input.json") download="">"Download CLI JSON"</a>
+            <a class="button secondary" href=format!("/requests/{id}/export/aws_ami.tf") download="">"Download Terraform"</a>
+            <button type="button" class="secondary" on:click=duplicate>"Duplicate"</button>
+            <button type="button" class="danger" on:click=delete>"Delete draft"</button>
+        </div>
+        <p class="help">"Test request sends the saved revision to EC2 with DryRun=true: permissions and parameters are checked, nothing is registered."</p>
+        {move || dry_run.pending().get().then(|| view! { <p class="muted" role="status">"Asking EC2…"</p> })}
+        {move || dry_run.value().get().map(|result| match result {
+            Ok(v) => view! {
+                <p class=if v.would_succeed { "notice ok" } else { "notice error" } role="status">
+                    <strong>{if v.would_succeed { "Would succeed" } else { "Would fail" }}</strong>
+                    " (" <code>{v.code}</code> "): " {v.message}
+                </p>
+            }.into_any(),
+            Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+        })}
+        {move || busy.get().map(|e| view! { <ErrorNotice error=e /> })}
+    }
+}
+
+#[component]
+fn History(id: i64, current: i64) -> impl IntoView {
+    let revisions = Resource::new(move || id, request_revisions);
+    let from = RwSignal::new((current - 1).max(1));
+    let to = RwSignal::new(current);
+    let diff = Resource::new(
+        move || (from.get(), to.get()),
+        move |(a, b)| diff_revisions(id, a, b),
+    );
+    view! {
+        <section aria-labelledby="history-heading">
+            <h2 id="history-heading">"Revision history"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match revisions.await {
+                        Ok(revs) => view! {
+                            <div class="table-wrap">
+                                <table>
+                                    <thead><tr><th>"Revision"</th><th>"Saved by"</th><th>"At (UTC)"</th><th>"Content hash"</th></tr></thead>
+                                    <tbody>
+                                        {revs.iter().map(|r| view! {
+                                            <tr><td>{r.revision}</td><td>{r.editor.clone()}</td><td>{r.created_at.clone()}</td><td><code class="hash">{r.content_hash[..12.min(r.content_hash.len())].to_string()}</code></td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <div class="toolbar">
+                <label for="diff-from">"Compare revision"</label>
+                <input id="diff-from" type="number" min="1" max=current prop:value=move || from.get().to_string()
+                    on:change=move |ev| from.set(event_target_value(&ev).parse().unwrap_or(1)) />
+                <label for="diff-to">"with revision"</label>
+                <input id="diff-to" type="number" min="1" max=current prop:value=move || to.get().to_string()
+                    on:change=move |ev| to.set(event_target_value(&ev).parse().unwrap_or(current)) />
+            </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match diff.await {
+                        Ok(changes) if changes.is_empty() => view! { <p class="muted">"No differences."</p> }.into_any(),
+                        Ok(changes) => view! {
+                            <div class="table-wrap">
+                                <table aria-label="Changes">
+                                    <thead><tr><th>"Field"</th><th>"Before"</th><th>"After"</th></tr></thead>
+                                    <tbody>
+                                        {changes.into_iter().map(|c| view! {
+                                            <tr><td><code>{c.field}</code></td><td class="before">{c.before}</td><td class="after">{c.after}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
