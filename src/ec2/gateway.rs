@@ -215,3 +215,164 @@ impl Ec2Gateway {
         }
     }
 }
+
+/// The tag that ties an image to the request that registered it.
+pub const REQUEST_TAG: &str = "amidesk:request-id";
+
+/// An image found by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundImage {
+    /// `ami-…`
+    pub image_id: String,
+    /// `pending`, `available`, `failed` …
+    pub state: String,
+    /// The value of the request tag, if any.
+    pub request_tag: Option<String>,
+}
+
+/// A snapshot as preflight needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundSnapshot {
+    /// `snap-…`
+    pub snapshot_id: String,
+    /// `completed`, `pending` …
+    pub state: String,
+    /// GiB.
+    pub size: Option<i32>,
+}
+
+/// The outcome of RegisterImage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegisterOutcome {
+    /// Registered.
+    Registered {
+        /// The new image.
+        image_id: String,
+        /// AWS's request id.
+        aws_request_id: Option<String>,
+    },
+    /// EC2 answered with an error code.
+    Refused(Ec2Answer),
+    /// No answer (timeout, connection, throttling after retries): the call may or may not
+    /// have taken effect.
+    Unknown(String),
+}
+
+impl Ec2Gateway {
+    /// The image with `name` owned by this account, if any.
+    pub async fn find_image_by_name(
+        &self,
+        region: &str,
+        name: &str,
+    ) -> Result<Option<FoundImage>, String> {
+        use aws_sdk_ec2::types::Filter;
+        let client = self.client(region).await;
+        let out = client
+            .describe_images()
+            .owners("self")
+            .filters(Filter::builder().name("name").values(name).build())
+            .send()
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %DisplayErrorContext(&e), "DescribeImages failed");
+                describe_failure(&e)
+            })?;
+        Ok(out.images().first().map(|img| FoundImage {
+            image_id: img.image_id().unwrap_or_default().to_string(),
+            state: img
+                .state()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            request_tag: img
+                .tags()
+                .iter()
+                .find(|t| t.key() == Some(REQUEST_TAG))
+                .and_then(|t| t.value().map(str::to_string)),
+        }))
+    }
+
+    /// The state of one image (`None` when it does not exist).
+    pub async fn image_state(
+        &self,
+        region: &str,
+        image_id: &str,
+    ) -> Result<Option<String>, String> {
+        let client = self.client(region).await;
+        match client.describe_images().image_ids(image_id).send().await {
+            Ok(out) => Ok(out
+                .images()
+                .first()
+                .and_then(|i| i.state())
+                .map(|s| s.as_str().to_string())),
+            Err(e) if e.code() == Some("InvalidAMIID.NotFound") => Ok(None),
+            Err(e) => Err(describe_failure(&e)),
+        }
+    }
+
+    /// The snapshots with these ids; missing ones are absent from the answer.
+    pub async fn find_snapshots(
+        &self,
+        region: &str,
+        ids: &[String],
+    ) -> Result<Vec<FoundSnapshot>, String> {
+        let client = self.client(region).await;
+        let mut found = Vec::new();
+        for id in ids {
+            match client.describe_snapshots().snapshot_ids(id).send().await {
+                Ok(out) => found.extend(out.snapshots().iter().map(|s| {
+                    FoundSnapshot {
+                        snapshot_id: s.snapshot_id().unwrap_or_default().to_string(),
+                        state: s
+                            .state()
+                            .map(|st| st.as_str().to_string())
+                            .unwrap_or_default(),
+                        size: s.volume_size(),
+                    }
+                })),
+                Err(e) if e.code().is_some_and(|c| c.starts_with("InvalidSnapshot")) => {}
+                Err(e) => return Err(describe_failure(&e)),
+            }
+        }
+        Ok(found)
+    }
+
+    /// Calls RegisterImage once, with the request's tags plus `extra_tags`.
+    pub async fn register_image(
+        &self,
+        region: &str,
+        req: &crate::domain::register_image::RegisterImageRequest,
+        extra_tags: &[(String, String)],
+    ) -> RegisterOutcome {
+        use aws_sdk_ec2::operation::RequestId;
+        let client = self.client(region).await;
+        match super::register::register_image_call(&client, req, false, extra_tags)
+            .send()
+            .await
+        {
+            Ok(out) => RegisterOutcome::Registered {
+                image_id: out.image_id().unwrap_or_default().to_string(),
+                aws_request_id: out.request_id().map(str::to_string),
+            },
+            Err(SdkError::ServiceError(service)) => {
+                let err = service.err();
+                let code = err.code().unwrap_or("Unknown").to_string();
+                let answer = Ec2Answer {
+                    message: err.message().unwrap_or_default().to_string(),
+                    aws_request_id: err.request_id().map(str::to_string),
+                    code,
+                };
+                if super::messages::explain(&answer.code).1
+                    || service.raw().status().is_server_error()
+                {
+                    RegisterOutcome::Unknown(format!("EC2 answered {}.", answer.code))
+                } else {
+                    RegisterOutcome::Refused(answer)
+                }
+            }
+            Err(other) => {
+                tracing::warn!(error = %DisplayErrorContext(&other), "RegisterImage failed");
+                RegisterOutcome::Unknown(describe_failure(&other))
+            }
+        }
+    }
+}

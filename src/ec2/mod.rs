@@ -7,6 +7,7 @@ mod api;
 pub use api::*;
 #[cfg(feature = "ssr")]
 pub mod gateway;
+pub mod messages;
 #[cfg(feature = "ssr")]
 pub mod register;
 #[cfg(feature = "ssr")]

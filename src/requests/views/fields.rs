@@ -21,9 +21,14 @@ pub struct EditorCtx {
 }
 
 impl EditorCtx {
-    /// The error to show for `path` now, if any.
+    /// The error to show for `path` now, if any: once the field, or another field of the
+    /// same row (mapping or tag), has been changed, or after a submit attempt.
     pub fn error_for(&self, path: &str) -> Option<String> {
-        let shown = self.show_all.get() || self.touched.with(|t| t.contains(path));
+        let row = path.rfind(']').map(|i| &path[..=i]);
+        let shown = self.show_all.get()
+            || self.touched.with(|t| {
+                t.contains(path) || row.is_some_and(|r| t.iter().any(|p| p.starts_with(r)))
+            });
         if !shown {
             return None;
         }

@@ -1,0 +1,65 @@
+import { test, expect, type Page } from "@playwright/test";
+import { ADMIN_PASSWORD, hydrated, signIn } from "./helpers";
+
+const PASSWORD = "requester's long password";
+
+async function ensureRequester(page: Page) {
+  // The admin creates a requester in the Platform team through the admin page.
+  await signIn(page, "admin", ADMIN_PASSWORD);
+  await expect(page.getByRole("heading", { name: "Requests", exact: true })).toBeVisible();
+  await page.goto("/admin");
+  await hydrated(page);
+  await page.getByLabel("Username", { exact: true }).fill("editor-e2e");
+  await page.getByLabel("Display name").fill("Eddie Editor");
+  await page.getByLabel("Initial password").fill(PASSWORD);
+  await page.getByLabel("Role", { exact: true }).selectOption("requester");
+  await page.getByLabel("Team", { exact: true }).fill("Platform");
+  await page.getByRole("button", { name: "Create user" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "User created." })).toBeVisible();
+  await page.context().clearCookies();
+}
+
+test("a requester fills the form with two volumes, sees errors come and go, saves and finds the draft after a reload", async ({ page }) => {
+  await ensureRequester(page);
+  await signIn(page, "editor-e2e", PASSWORD);
+  await expect(page.getByRole("heading", { name: "Requests", exact: true })).toBeVisible();
+  await page.getByRole("link", { name: "New request", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "New request" })).toBeVisible();
+  await hydrated(page);
+
+  const name = page.getByLabel("Name", { exact: true });
+  await name.fill("x");
+  await expect(page.locator("#Name-error")).toContainText("3 to 128 characters");
+  await name.fill("web-e2e-2026");
+  await expect(page.locator("#Name-error")).toBeEmpty();
+
+  const root = page.getByRole("group", { name: "Block device mapping 1" });
+  await root.getByLabel("SnapshotId").fill("snap-0123456789abcdef0");
+  await page.getByRole("button", { name: "Add block device mapping" }).click();
+  const data = page.getByRole("group", { name: "Block device mapping 2" });
+  await data.getByLabel("VolumeType").selectOption("io2");
+  await data.getByLabel("VolumeSize (GiB)").fill("100");
+  await expect(data.getByText("Iops is required for io2 volumes.")).toBeVisible();
+  await data.getByLabel("Iops").fill("4000");
+  await expect(data.getByText("Iops is required for io2 volumes.")).toHaveCount(0);
+  await expect(page.getByText("Every field passes the RegisterImage rules.")).toBeVisible();
+
+  await page.getByRole("button", { name: "Save draft" }).click();
+  await expect(page).toHaveURL(/\/requests\/\d+$/);
+  await expect(page.getByRole("heading", { name: "web-e2e-2026" })).toBeVisible();
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue("web-e2e-2026");
+  const saved = page.getByRole("group", { name: "Block device mapping 2" });
+  await expect(saved.getByLabel("Iops")).toHaveValue("4000");
+  await expect(saved.getByLabel("VolumeType")).toHaveValue("io2");
+  await expect(page.getByRole("group", { name: "Block device mapping 1" }).getByLabel("SnapshotId")).toHaveValue("snap-0123456789abcdef0");
+
+  // Unsaved edits survive a reload: they are kept in the browser.
+  await page.getByLabel("Description").fill("typed but not saved");
+  await page.reload();
+  await hydrated(page);
+  // Either restored from the browser or already autosaved: nothing typed is lost.
+  await expect(page.getByLabel("Description")).toHaveValue("typed but not saved");
+});
