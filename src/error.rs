@@ -18,6 +18,12 @@ pub enum AppError {
     /// Signed in, but the role or team does not allow this.
     #[error("You do not have permission to do that.")]
     Forbidden,
+    /// Signed in, but a rule forbids this action; the reason says which.
+    #[error("{reason}")]
+    Refused {
+        /// The rule, in a sentence.
+        reason: String,
+    },
     /// The thing does not exist, or the caller may not see it.
     #[error("Not found.")]
     NotFound,
@@ -67,13 +73,23 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Unauthorized | AppError::BadCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::Refused { .. } => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::Invalid(_) => 422,
             AppError::TooManyRequests => 429,
             AppError::Internal { .. } => 500,
             AppError::Transport(_) => 502,
+        }
+    }
+}
+
+impl AppError {
+    /// A 403 that says why (the reason is safe to show: it names a rule, not internals).
+    pub fn with_reason(self, reason: String) -> Self {
+        match self {
+            AppError::Forbidden => AppError::Refused { reason },
+            other => other,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod requests;
 pub mod templates;
 pub mod ui;
+pub mod workflow;
 
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -43,6 +43,20 @@ pub async fn require(needed: Role) -> Result<CurrentUser, AppError> {
     result
 }
 
+/// Passes `result` through, recording a rule refusal (403) in the audit history.
+pub async fn audit_if_refused<T>(state: &AppState, user: &CurrentUser, result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err @ (AppError::Forbidden | AppError::Refused { .. })) = &result {
+        let meta = request_meta();
+        let reason = err.to_string();
+        let entry = AuditEntry::new(Actor::user(user.id, &user.username), "access.refused")
+            .details(json!({ "status": 403, "path": meta.path, "reason": reason }));
+        if let Err(e) = record(&state.pool, &entry, &meta).await {
+            tracing::error!(error = %e, "could not audit a refusal");
+        }
+    }
+    result
+}
+
 /// Records a 401 or 403 (other errors are not refusals).
 pub async fn audit_refusal(
     state: &AppState,

@@ -60,9 +60,10 @@ impl RequestState {
             .ok_or_else(|| format!("Unknown request state {raw:?}."))
     }
 
-    /// Whether the content may still be edited (and saved as a new revision).
+    /// Whether the content may still be edited (and saved as a new revision). Editing a
+    /// pending request returns it to draft and voids its approvals.
     pub fn is_editable(self) -> bool {
-        matches!(self, RequestState::Draft | RequestState::Rejected)
+        matches!(self, RequestState::Draft | RequestState::Rejected | RequestState::Pending)
     }
 }
 

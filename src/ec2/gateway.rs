@@ -228,6 +228,27 @@ pub struct FoundImage {
     pub state: String,
     /// The value of the request tag, if any.
     pub request_tag: Option<String>,
+    /// When it was created (RFC 3339).
+    pub created: Option<String>,
+}
+
+impl FoundImage {
+    /// Whether this image was registered for request `id`: it carries the request's tag, or
+    /// carries no AMI Desk tag and was created after registration began (`since`, RFC 3339,
+    /// minus five minutes of clock skew). A tag naming another request means it is not ours.
+    pub fn belongs_to(&self, id: i64, since: Option<&str>) -> bool {
+        match &self.request_tag {
+            Some(tag) => tag == &id.to_string(),
+            None => match (since.and_then(parse_time), self.created.as_deref().and_then(parse_time)) {
+                (Some(since), Some(created)) => created >= since - time::Duration::minutes(5),
+                _ => false,
+            },
+        }
+    }
+}
+
+fn parse_time(text: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }
 
 /// A snapshot as preflight needs it.
@@ -288,6 +309,7 @@ impl Ec2Gateway {
                 .iter()
                 .find(|t| t.key() == Some(REQUEST_TAG))
                 .and_then(|t| t.value().map(str::to_string)),
+            created: img.creation_date().map(str::to_string),
         }))
     }
 

@@ -160,6 +160,7 @@ pub async fn save(
     else {
         return Err(conflict(&row, expected_revision));
     };
+    let voided = crate::workflow::store::void_approvals(&mut tx, id).await?;
     let changed: Vec<String> = diff_forms(&before, &form)
         .into_iter()
         .map(|c| c.field)
@@ -167,7 +168,7 @@ pub async fn save(
     let entry = AuditEntry::new(user.clone().into(), "request.save")
         .subject("request", id)
         .team(TeamId(row.team_id))
-        .details(json!({ "revision": revision, "content_hash": hash, "changed": changed }));
+        .details(json!({ "revision": revision, "content_hash": hash, "changed": changed, "from": row.state, "approvals_voided": voided }));
     insert_audit_event(&mut tx, &entry, meta).await?;
     tx.commit().await?;
     Ok(Saved { id, revision })

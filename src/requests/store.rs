@@ -31,6 +31,8 @@ pub struct RequestRow {
     pub content_hash: String,
     /// Image id.
     pub image_id: Option<String>,
+    /// When registration began.
+    pub registering_since: Option<String>,
     /// Created.
     pub created_at: String,
     /// Updated.
@@ -109,8 +111,8 @@ pub async fn update_content(
 ) -> Result<Option<i64>, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE requests SET region = ?, name = ?, content = ?, content_hash = ?, revision = revision + 1, \
-         last_editor_id = ?, updated_at = ? \
-         WHERE request_id = ? AND revision = ? AND state IN ('draft', 'rejected') AND deleted_at IS NULL",
+         last_editor_id = ?, updated_at = ?, state = 'draft' \
+         WHERE request_id = ? AND revision = ? AND state IN ('draft', 'rejected', 'pending') AND deleted_at IS NULL",
     )
     .bind(c.region)
     .bind(c.name)
@@ -130,7 +132,7 @@ pub async fn update_content(
 }
 
 const SELECT_REQUEST: &str = "SELECT r.request_id, r.team_id, t.name AS team, r.author_id, a.display_name AS author, \
-     e.display_name AS last_editor, r.state, r.region, r.revision, r.content, r.content_hash, r.image_id, \
+     e.display_name AS last_editor, r.state, r.region, r.revision, r.content, r.content_hash, r.image_id, r.registering_since, \
      r.created_at, r.updated_at \
      FROM requests r JOIN teams t ON t.team_id = r.team_id JOIN users a ON a.user_id = r.author_id \
      JOIN users e ON e.user_id = r.last_editor_id";

@@ -98,6 +98,7 @@ pub async fn router(state: AppState) -> Result<Router, BoxError> {
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
             state.settings.session_idle().as_secs() as i64,
         )));
+    crate::workflow::engine::spawn_reconciler(state.clone());
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let app = Router::new()

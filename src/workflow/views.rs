@@ -1,0 +1,1 @@
+//! The workflow panel of a request page: state, approvals, preflight, actions, image.
