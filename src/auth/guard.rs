@@ -44,7 +44,11 @@ pub async fn require(needed: Role) -> Result<CurrentUser, AppError> {
 }
 
 /// Passes `result` through, recording a rule refusal (403) in the audit history.
-pub async fn audit_if_refused<T>(state: &AppState, user: &CurrentUser, result: Result<T, AppError>) -> Result<T, AppError> {
+pub async fn audit_if_refused<T>(
+    state: &AppState,
+    user: &CurrentUser,
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
     if let Err(err @ (AppError::Forbidden | AppError::Refused { .. })) = &result {
         let meta = request_meta();
         let reason = err.to_string();

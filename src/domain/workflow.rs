@@ -63,7 +63,10 @@ impl RequestState {
     /// Whether the content may still be edited (and saved as a new revision). Editing a
     /// pending request returns it to draft and voids its approvals.
     pub fn is_editable(self) -> bool {
-        matches!(self, RequestState::Draft | RequestState::Rejected | RequestState::Pending)
+        matches!(
+            self,
+            RequestState::Draft | RequestState::Rejected | RequestState::Pending
+        )
     }
 }
 

@@ -239,7 +239,10 @@ impl FoundImage {
     pub fn belongs_to(&self, id: i64, since: Option<&str>) -> bool {
         match &self.request_tag {
             Some(tag) => tag == &id.to_string(),
-            None => match (since.and_then(parse_time), self.created.as_deref().and_then(parse_time)) {
+            None => match (
+                since.and_then(parse_time),
+                self.created.as_deref().and_then(parse_time),
+            ) {
                 (Some(since), Some(created)) => created >= since - time::Duration::minutes(5),
                 _ => false,
             },

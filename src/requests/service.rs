@@ -73,7 +73,11 @@ fn detail(user: &CurrentUser, row: RequestRow) -> Result<RequestDetail, AppError
         team: row.team,
         author: row.author,
         last_editor: row.last_editor,
-        can_edit: state.is_editable() && member,
+        can_edit: match state {
+            RequestState::Draft | RequestState::Rejected => member,
+            RequestState::Pending => row.author_id == user.id.0,
+            _ => false,
+        },
         state,
         revision: row.revision,
         form,

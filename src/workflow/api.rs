@@ -29,16 +29,22 @@ pub async fn get_workflow(id: i64) -> Result<WorkflowView, AppError> {
 #[server(endpoint = "workflow/submit")]
 pub async fn submit_request(id: i64, revision: i64) -> Result<(), AppError> {
     let (state, user) = door(Role::Requester).await?;
-    let result = super::service::submit(&state, &user, &request_meta(), RequestId(id), revision).await;
+    let result =
+        super::service::submit(&state, &user, &request_meta(), RequestId(id), revision).await;
     audit_if_refused(&state, &user, result).await
 }
 
 /// Approves the content with `content_hash`; registration starts when enough approvals are in.
 #[server(endpoint = "workflow/approve")]
-pub async fn approve_request(id: i64, content_hash: String, comment: String) -> Result<bool, AppError> {
+pub async fn approve_request(
+    id: i64,
+    content_hash: String,
+    comment: String,
+) -> Result<bool, AppError> {
     let (state, user) = door(Role::Approver).await?;
     let meta = request_meta();
-    let result = super::service::approve(&state, &user, &meta, RequestId(id), &content_hash, &comment).await;
+    let result =
+        super::service::approve(&state, &user, &meta, RequestId(id), &content_hash, &comment).await;
     let approved = audit_if_refused(&state, &user, result).await?;
     if approved {
         super::engine::spawn_register(state, RequestId(id), meta);
@@ -48,9 +54,21 @@ pub async fn approve_request(id: i64, content_hash: String, comment: String) -> 
 
 /// Sends the request back to its author.
 #[server(endpoint = "workflow/reject")]
-pub async fn reject_request(id: i64, content_hash: String, comment: String) -> Result<(), AppError> {
+pub async fn reject_request(
+    id: i64,
+    content_hash: String,
+    comment: String,
+) -> Result<(), AppError> {
     let (state, user) = door(Role::Approver).await?;
-    let result = super::service::reject(&state, &user, &request_meta(), RequestId(id), &content_hash, &comment).await;
+    let result = super::service::reject(
+        &state,
+        &user,
+        &request_meta(),
+        RequestId(id),
+        &content_hash,
+        &comment,
+    )
+    .await;
     audit_if_refused(&state, &user, result).await
 }
 

@@ -39,28 +39,62 @@ pub async fn register(state: &AppState, id: RequestId, meta: &RequestMeta) -> Re
     insert_audit_event(&mut tx, &e, meta).await?;
     tx.commit().await?;
 
-    let form = serde_json::from_str(&row.content).map_err(|e| AppError::internal("The request could not be read.", e))?;
+    let form = serde_json::from_str(&row.content)
+        .map_err(|e| AppError::internal("The request could not be read.", e))?;
     let request = match RegisterImageRequest::try_from(&form) {
         Ok(r) => r,
-        Err(errors) => return settle(state, id, meta, failed(None, &errors.to_string(), None)).await,
+        Err(errors) => {
+            return settle(state, id, meta, failed(None, &errors.to_string(), None)).await
+        }
     };
     let region = row.region.clone();
     // Adopt an image this request already registered (a retry after an unknown outcome).
-    match state.ec2.find_image_by_name(&region, request.name.as_str()).await {
+    match state
+        .ec2
+        .find_image_by_name(&region, request.name.as_str())
+        .await
+    {
         Ok(Some(img)) if img.belongs_to(id.0, row.registering_since.as_deref()) => {
-            return settle(state, id, meta, registered(&img.image_id, &img.state, None, "adopted")).await;
+            return settle(
+                state,
+                id,
+                meta,
+                registered(&img.image_id, &img.state, None, "adopted"),
+            )
+            .await;
         }
         Ok(Some(img)) => {
-            let msg = format!("{} ({} has this name).", explain("InvalidAMIName.Duplicate").0, img.image_id);
-            return settle(state, id, meta, failed(Some("InvalidAMIName.Duplicate"), &msg, None)).await;
+            let msg = format!(
+                "{} ({} has this name).",
+                explain("InvalidAMIName.Duplicate").0,
+                img.image_id
+            );
+            return settle(
+                state,
+                id,
+                meta,
+                failed(Some("InvalidAMIName.Duplicate"), &msg, None),
+            )
+            .await;
         }
         Ok(None) => {}
-        Err(sentence) => return settle(state, id, meta, failed(Some("Unreachable"), &retryable(&sentence), None)).await,
+        Err(sentence) => {
+            return settle(
+                state,
+                id,
+                meta,
+                failed(Some("Unreachable"), &retryable(&sentence), None),
+            )
+            .await
+        }
     }
     let tags = vec![(REQUEST_TAG.to_string(), id.0.to_string())];
     let outcome = state.ec2.register_image(&region, &request, &tags).await;
     let settled = match outcome {
-        RegisterOutcome::Registered { image_id, aws_request_id } => registered(&image_id, "pending", aws_request_id, "registered"),
+        RegisterOutcome::Registered {
+            image_id,
+            aws_request_id,
+        } => registered(&image_id, "pending", aws_request_id, "registered"),
         RegisterOutcome::Refused(answer) if answer.code == "InvalidAMIName.Duplicate" => {
             look_up(state, &row, &request, Some(answer.code), answer.message).await
         }
@@ -84,7 +118,12 @@ struct Settled {
     how: &'static str,
 }
 
-fn registered(image_id: &str, image_state: &str, aws_request_id: Option<String>, how: &'static str) -> Settled {
+fn registered(
+    image_id: &str,
+    image_state: &str,
+    aws_request_id: Option<String>,
+    how: &'static str,
+) -> Settled {
     Settled {
         state: "registered",
         image_id: Some(image_id.into()),
@@ -120,17 +159,47 @@ async fn look_up(
     code: Option<String>,
     why: String,
 ) -> Settled {
-    match state.ec2.find_image_by_name(&row.region, request.name.as_str()).await {
+    match state
+        .ec2
+        .find_image_by_name(&row.region, request.name.as_str())
+        .await
+    {
         Ok(Some(img)) if img.belongs_to(row.request_id, row.registering_since.as_deref()) => {
-            registered(&img.image_id, &img.state, None, "found after an unknown outcome")
+            registered(
+                &img.image_id,
+                &img.state,
+                None,
+                "found after an unknown outcome",
+            )
         }
-        Ok(Some(img)) => failed(Some("InvalidAMIName.Duplicate"), &format!("{} ({} has this name.)", explain("InvalidAMIName.Duplicate").0, img.image_id), None),
-        Ok(None) => failed(code.as_deref().or(Some("Unreachable")), &retryable(&why), None),
-        Err(sentence) => failed(Some("Unreachable"), &retryable(&format!("{why} {sentence}")), None),
+        Ok(Some(img)) => failed(
+            Some("InvalidAMIName.Duplicate"),
+            &format!(
+                "{} ({} has this name.)",
+                explain("InvalidAMIName.Duplicate").0,
+                img.image_id
+            ),
+            None,
+        ),
+        Ok(None) => failed(
+            code.as_deref().or(Some("Unreachable")),
+            &retryable(&why),
+            None,
+        ),
+        Err(sentence) => failed(
+            Some("Unreachable"),
+            &retryable(&format!("{why} {sentence}")),
+            None,
+        ),
     }
 }
 
-async fn settle(state: &AppState, id: RequestId, meta: &RequestMeta, s: Settled) -> Result<(), AppError> {
+async fn settle(
+    state: &AppState,
+    id: RequestId,
+    meta: &RequestMeta,
+    s: Settled,
+) -> Result<(), AppError> {
     let mut tx = crate::db::begin_write(&state.pool).await?;
     let f = Finish {
         state: s.state,
@@ -144,15 +213,21 @@ async fn settle(state: &AppState, id: RequestId, meta: &RequestMeta, s: Settled)
         return Ok(());
     }
     let team = find_request(&mut tx, id).await?.map(|r| TeamId(r.team_id));
-    let action = if s.state == "registered" { "request.registered" } else { "request.register_failed" };
-    let mut e = AuditEntry::new(Actor::system(), action).subject("request", id).details(json!({
-        "operation": "RegisterImage",
-        "how": s.how,
-        "image_id": s.image_id,
-        "outcome": s.code.clone().unwrap_or_else(|| "Ok".into()),
-        "message": s.message,
-        "aws_request_id": s.aws_request_id,
-    }));
+    let action = if s.state == "registered" {
+        "request.registered"
+    } else {
+        "request.register_failed"
+    };
+    let mut e = AuditEntry::new(Actor::system(), action)
+        .subject("request", id)
+        .details(json!({
+            "operation": "RegisterImage",
+            "how": s.how,
+            "image_id": s.image_id,
+            "outcome": s.code.clone().unwrap_or_else(|| "Ok".into()),
+            "message": s.message,
+            "aws_request_id": s.aws_request_id,
+        }));
     if let Some(team) = team {
         e = e.team(team);
     }
@@ -172,18 +247,28 @@ pub async fn reconcile(state: &AppState, older_than: Option<Duration>) -> Result
     for id in &stuck {
         let id = RequestId(*id);
         let mut conn = state.pool.acquire().await?;
-        let Some(row) = find_request(&mut conn, id).await? else { continue };
+        let Some(row) = find_request(&mut conn, id).await? else {
+            continue;
+        };
         drop(conn);
-        let name = serde_json::from_str::<crate::domain::register_image::RegisterImageForm>(&row.content)
-            .map(|f| f.name)
-            .unwrap_or_default();
+        let name =
+            serde_json::from_str::<crate::domain::register_image::RegisterImageForm>(&row.content)
+                .map(|f| f.name)
+                .unwrap_or_default();
         let settled = match state.ec2.find_image_by_name(&row.region, &name).await {
             Ok(Some(img)) if img.belongs_to(id.0, row.registering_since.as_deref()) => {
                 registered(&img.image_id, &img.state, None, "reconciled")
             }
-            Ok(_) => failed(Some("Interrupted"), "Registration was interrupted and no image was found. Retry to register it.", None),
+            Ok(_) => failed(
+                Some("Interrupted"),
+                "Registration was interrupted and no image was found. Retry to register it.",
+                None,
+            ),
             Err(sentence) => {
-                tracing::warn!(request_id = id.0, "reconcile could not reach EC2: {sentence}");
+                tracing::warn!(
+                    request_id = id.0,
+                    "reconcile could not reach EC2: {sentence}"
+                );
                 continue;
             }
         };
@@ -212,10 +297,17 @@ pub fn spawn_reconciler(state: AppState) {
 /// Follows a registered image's state (pending → available or failed).
 pub async fn refresh_image(state: &AppState, id: RequestId) -> Result<Option<String>, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let row = find_request(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let Some(image_id) = row.image_id.clone() else { return Ok(None) };
+    let row = find_request(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(image_id) = row.image_id.clone() else {
+        return Ok(None);
+    };
     let current = store::registration(&mut conn, id).await?.image_state;
-    if current.as_deref().is_some_and(|s| s == "available" || s == "failed") {
+    if current
+        .as_deref()
+        .is_some_and(|s| s == "available" || s == "failed")
+    {
         return Ok(current);
     }
     drop(conn);

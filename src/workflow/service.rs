@@ -21,10 +21,15 @@ fn member(user: &CurrentUser, row: &RequestRow) -> bool {
     user.role == Role::Admin || user.in_team(TeamId(row.team_id))
 }
 
-async fn load(conn: &mut SqliteConnection, user: &CurrentUser, id: RequestId) -> Result<(RequestRow, RequestState), AppError> {
+async fn load(
+    conn: &mut SqliteConnection,
+    user: &CurrentUser,
+    id: RequestId,
+) -> Result<(RequestRow, RequestState), AppError> {
     match find_request(conn, id).await? {
         Some(row) if member(user, &row) => {
-            let state = RequestState::parse(&row.state).map_err(|e| AppError::internal("The request could not be read.", e))?;
+            let state = RequestState::parse(&row.state)
+                .map_err(|e| AppError::internal("The request could not be read.", e))?;
             Ok((row, state))
         }
         _ => Err(AppError::NotFound),
@@ -32,7 +37,9 @@ async fn load(conn: &mut SqliteConnection, user: &CurrentUser, id: RequestId) ->
 }
 
 fn conflict(message: impl Into<String>) -> AppError {
-    AppError::Conflict { message: message.into() }
+    AppError::Conflict {
+        message: message.into(),
+    }
 }
 
 fn entry(user: &CurrentUser, action: &'static str, row: &RequestRow) -> AuditEntry {
@@ -42,15 +49,16 @@ fn entry(user: &CurrentUser, action: &'static str, row: &RequestRow) -> AuditEnt
 }
 
 /// Why `user` may not approve or reject `row` now, if anything stops them.
-pub fn approve_blocker(user: &CurrentUser, row: &RequestRow, state: RequestState, last_editor: i64) -> Option<String> {
+pub fn approve_blocker(
+    user: &CurrentUser,
+    row: &RequestRow,
+    state: RequestState,
+    last_editor: i64,
+) -> Option<String> {
     if state != RequestState::Pending {
-        return Some(format!("Only pending requests can be approved; this one is {state}."));
-    }
-    if !user.role.allows(Role::Approver) {
-        return Some("Only approvers can approve requests.".into());
-    }
-    if !member(user, row) {
-        return Some("Only approvers of the owning team can approve.".into());
+        return Some(format!(
+            "Only pending requests can be approved; this one is {state}."
+        ));
     }
     if row.author_id == user.id.0 {
         return Some("You wrote this request; someone else must approve it.".into());
@@ -58,22 +66,40 @@ pub fn approve_blocker(user: &CurrentUser, row: &RequestRow, state: RequestState
     if last_editor == user.id.0 {
         return Some("You edited this request last; someone else must approve it.".into());
     }
+    if !user.role.allows(Role::Approver) {
+        return Some("Only approvers can approve requests.".into());
+    }
+    if !member(user, row) {
+        return Some("Only approvers of the owning team can approve.".into());
+    }
     None
 }
 
 /// Submits a draft (or a rejected request) for approval, freezing the content at `revision`.
-pub async fn submit(state: &AppState, user: &CurrentUser, meta: &RequestMeta, id: RequestId, revision: i64) -> Result<(), AppError> {
+pub async fn submit(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    id: RequestId,
+    revision: i64,
+) -> Result<(), AppError> {
     let mut tx = crate::db::begin_write(&state.pool).await?;
     let (row, current) = load(&mut tx, user, id).await?;
     if !matches!(current, RequestState::Draft | RequestState::Rejected) {
-        return Err(conflict(format!("This request is {current} and cannot be submitted.")));
+        return Err(conflict(format!(
+            "This request is {current} and cannot be submitted."
+        )));
     }
-    let form = serde_json::from_str(&row.content).map_err(|e| AppError::internal("The request could not be read.", e))?;
+    let form = serde_json::from_str(&row.content)
+        .map_err(|e| AppError::internal("The request could not be read.", e))?;
     RegisterImageRequest::try_from(&form)?;
     if !store::transition(&mut tx, id, &["draft", "rejected"], "pending", revision).await? {
-        return Err(conflict("The request changed since you loaded it. Reload and submit again."));
+        return Err(conflict(
+            "The request changed since you loaded it. Reload and submit again.",
+        ));
     }
-    let e = entry(user, "request.submit", &row).details(json!({ "revision": revision, "content_hash": row.content_hash }));
+    let e = entry(user, "request.submit", &row)
+        .details(json!({ "revision": revision, "content_hash": row.content_hash }));
     insert_audit_event(&mut tx, &e, meta).await?;
     tx.commit().await?;
     Ok(())
@@ -94,17 +120,24 @@ pub async fn approve(
     let (row, current) = load(&mut tx, user, id).await?;
     let reg = store::registration(&mut tx, id).await?;
     if let Some(reason) = approve_blocker(user, &row, current, reg.last_editor_id) {
-        return Err(if current != RequestState::Pending { conflict(reason) } else { AppError::Forbidden.with_reason(reason) });
+        return Err(if current != RequestState::Pending {
+            conflict(reason)
+        } else {
+            AppError::Forbidden.with_reason(reason)
+        });
     }
     if row.content_hash != content_hash {
-        return Err(conflict("The request changed since you reviewed it. Reload and review the new content."));
+        return Err(conflict(
+            "The request changed since you reviewed it. Reload and review the new content.",
+        ));
     }
     if !store::insert_decision(&mut tx, id, content_hash, user.id, "approve", &comment).await? {
         return Err(conflict("You have already approved this content."));
     }
     let count = store::count_approvals(&mut tx, id, content_hash).await?;
     let needed = store::required_approvals(&mut tx, TeamId(row.team_id)).await?;
-    let approved = count >= needed && store::transition(&mut tx, id, &["pending"], "approved", row.revision).await?;
+    let approved = count >= needed
+        && store::transition(&mut tx, id, &["pending"], "approved", row.revision).await?;
     let e = entry(user, "request.approve", &row).details(json!({
         "content_hash": content_hash, "comment": comment, "approvals": count, "required": needed, "approved": approved,
     }));
@@ -114,36 +147,78 @@ pub async fn approve(
 }
 
 /// Sends a pending request back to its author with a comment; standing approvals are void.
-pub async fn reject(state: &AppState, user: &CurrentUser, meta: &RequestMeta, id: RequestId, content_hash: &str, comment: &str) -> Result<(), AppError> {
+pub async fn reject(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    id: RequestId,
+    content_hash: &str,
+    comment: &str,
+) -> Result<(), AppError> {
     let comment = check_comment(comment, true)?;
     let mut tx = crate::db::begin_write(&state.pool).await?;
     let (row, current) = load(&mut tx, user, id).await?;
     let reg = store::registration(&mut tx, id).await?;
     if let Some(reason) = approve_blocker(user, &row, current, reg.last_editor_id) {
-        return Err(if current != RequestState::Pending { conflict(reason) } else { AppError::Forbidden.with_reason(reason) });
+        return Err(if current != RequestState::Pending {
+            conflict(reason)
+        } else {
+            AppError::Forbidden.with_reason(reason)
+        });
     }
     if row.content_hash != content_hash {
-        return Err(conflict("The request changed since you reviewed it. Reload and review the new content."));
+        return Err(conflict(
+            "The request changed since you reviewed it. Reload and review the new content.",
+        ));
     }
     store::insert_decision(&mut tx, id, content_hash, user.id, "reject", &comment).await?;
     if !store::transition(&mut tx, id, &["pending"], "rejected", row.revision).await? {
         return Err(conflict("The request changed since you loaded it."));
     }
     store::void_approvals(&mut tx, id).await?;
-    let e = entry(user, "request.reject", &row).details(json!({ "content_hash": content_hash, "comment": comment }));
+    let e = entry(user, "request.reject", &row)
+        .details(json!({ "content_hash": content_hash, "comment": comment }));
     insert_audit_event(&mut tx, &e, meta).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// The author gives up on a request that is not yet approved.
-pub async fn withdraw(state: &AppState, user: &CurrentUser, meta: &RequestMeta, id: RequestId) -> Result<(), AppError> {
-    author_move(state, user, meta, id, &["draft", "pending", "rejected"], "withdrawn", "request.withdraw").await
+pub async fn withdraw(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    id: RequestId,
+) -> Result<(), AppError> {
+    author_move(
+        state,
+        user,
+        meta,
+        id,
+        &["draft", "pending", "rejected"],
+        "withdrawn",
+        "request.withdraw",
+    )
+    .await
 }
 
 /// Puts a failed, rejected or withdrawn request back into draft.
-pub async fn reopen(state: &AppState, user: &CurrentUser, meta: &RequestMeta, id: RequestId) -> Result<(), AppError> {
-    author_move(state, user, meta, id, &["failed", "rejected", "withdrawn"], "draft", "request.reopen").await
+pub async fn reopen(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    id: RequestId,
+) -> Result<(), AppError> {
+    author_move(
+        state,
+        user,
+        meta,
+        id,
+        &["failed", "rejected", "withdrawn"],
+        "draft",
+        "request.reopen",
+    )
+    .await
 }
 
 async fn author_move(
@@ -160,8 +235,12 @@ async fn author_move(
     if row.author_id != user.id.0 && user.role != Role::Admin {
         return Err(AppError::Forbidden.with_reason("Only the author can do this.".into()));
     }
-    if !from.contains(&current.as_str()) || !store::transition(&mut tx, id, from, to, row.revision).await? {
-        return Err(conflict(format!("A {current} request cannot be moved to {to}.")));
+    if !from.contains(&current.as_str())
+        || !store::transition(&mut tx, id, from, to, row.revision).await?
+    {
+        return Err(conflict(format!(
+            "A {current} request cannot be moved to {to}."
+        )));
     }
     store::void_approvals(&mut tx, id).await?;
     let e = entry(user, action, &row).details(json!({ "from": current.as_str(), "to": to }));
@@ -172,17 +251,29 @@ async fn author_move(
 
 /// Puts a failed registration back to approved (its approvals still stand) and returns, so
 /// the engine can try again — after looking the image up first.
-pub async fn retry(state: &AppState, user: &CurrentUser, meta: &RequestMeta, id: RequestId) -> Result<(), AppError> {
+pub async fn retry(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    id: RequestId,
+) -> Result<(), AppError> {
     let mut tx = crate::db::begin_write(&state.pool).await?;
     let (row, current) = load(&mut tx, user, id).await?;
     let allowed = row.author_id == user.id.0 || user.role.allows(Role::Approver);
     if !allowed {
-        return Err(AppError::Forbidden.with_reason("Only the author or an approver can retry.".into()));
+        return Err(
+            AppError::Forbidden.with_reason("Only the author or an approver can retry.".into())
+        );
     }
     let needed = store::required_approvals(&mut tx, TeamId(row.team_id)).await?;
     let count = store::count_approvals(&mut tx, id, &row.content_hash).await?;
-    if current != RequestState::Failed || count < needed || !store::transition(&mut tx, id, &["failed"], "approved", row.revision).await? {
-        return Err(conflict("Only a failed request that still has its approvals can be retried; reopen it instead."));
+    if current != RequestState::Failed
+        || count < needed
+        || !store::transition(&mut tx, id, &["failed"], "approved", row.revision).await?
+    {
+        return Err(conflict(
+            "Only a failed request that still has its approvals can be retried; reopen it instead.",
+        ));
     }
     let e = entry(user, "request.retry", &row);
     insert_audit_event(&mut tx, &e, meta).await?;
@@ -193,16 +284,26 @@ pub async fn retry(state: &AppState, user: &CurrentUser, meta: &RequestMeta, id:
 fn check_comment(comment: &str, required: bool) -> Result<String, AppError> {
     let c = comment.trim();
     if required && c.is_empty() {
-        return Err(AppError::invalid("comment", "Say why, so the author can fix it."));
+        return Err(AppError::invalid(
+            "comment",
+            "Say why, so the author can fix it.",
+        ));
     }
     if c.chars().count() > MAX_COMMENT {
-        return Err(AppError::invalid("comment", format!("Comments are at most {MAX_COMMENT} characters.")));
+        return Err(AppError::invalid(
+            "comment",
+            format!("Comments are at most {MAX_COMMENT} characters."),
+        ));
     }
     Ok(c.to_string())
 }
 
 /// The workflow as the viewer sees it.
-pub async fn view(state: &AppState, user: &CurrentUser, id: RequestId) -> Result<WorkflowView, AppError> {
+pub async fn view(
+    state: &AppState,
+    user: &CurrentUser,
+    id: RequestId,
+) -> Result<WorkflowView, AppError> {
     let mut conn = state.pool.acquire().await?;
     let (row, current) = load(&mut conn, user, id).await?;
     let reg = store::registration(&mut conn, id).await?;
@@ -220,9 +321,15 @@ pub async fn view(state: &AppState, user: &CurrentUser, id: RequestId) -> Result
         can_submit: matches!(current, RequestState::Draft | RequestState::Rejected),
         approve_blocked: approve_blocker(user, &row, current, reg.last_editor_id),
         can_withdraw: (author || user.role == Role::Admin)
-            && matches!(current, RequestState::Draft | RequestState::Pending | RequestState::Rejected),
+            && matches!(
+                current,
+                RequestState::Draft | RequestState::Pending | RequestState::Rejected
+            ),
         can_reopen: (author || user.role == Role::Admin)
-            && matches!(current, RequestState::Failed | RequestState::Rejected | RequestState::Withdrawn),
+            && matches!(
+                current,
+                RequestState::Failed | RequestState::Rejected | RequestState::Withdrawn
+            ),
         can_retry: current == RequestState::Failed && (author || user.role.allows(Role::Approver)),
         image_id: reg.image_id,
         image_state: reg.image_state,
@@ -232,13 +339,21 @@ pub async fn view(state: &AppState, user: &CurrentUser, id: RequestId) -> Result
 }
 
 /// Live evidence for the approver: the rules, the snapshots, the name and a DryRun.
-pub async fn preflight(state: &AppState, user: &CurrentUser, id: RequestId) -> Result<Preflight, AppError> {
+pub async fn preflight(
+    state: &AppState,
+    user: &CurrentUser,
+    id: RequestId,
+) -> Result<Preflight, AppError> {
     let detail = crate::requests::service::get(state, user, id).await?;
     let request = match RegisterImageRequest::try_from(&detail.form) {
         Ok(r) => r,
         Err(errors) => {
             return Ok(Preflight {
-                checks: vec![PreflightCheck { name: "Request rules".into(), ok: false, detail: errors.to_string() }],
+                checks: vec![PreflightCheck {
+                    name: "Request rules".into(),
+                    ok: false,
+                    detail: errors.to_string(),
+                }],
             })
         }
     };
@@ -246,30 +361,71 @@ pub async fn preflight(state: &AppState, user: &CurrentUser, id: RequestId) -> R
 }
 
 /// The EC2 checks, shared by the approver's page and the engine.
-pub async fn run_preflight(state: &AppState, region: &str, request: &RegisterImageRequest, id: RequestId) -> Preflight {
-    let mut checks = vec![PreflightCheck { name: "Request rules".into(), ok: true, detail: "Every field passes.".into() }];
+pub async fn run_preflight(
+    state: &AppState,
+    region: &str,
+    request: &RegisterImageRequest,
+    id: RequestId,
+) -> Preflight {
+    let mut checks = vec![PreflightCheck {
+        name: "Request rules".into(),
+        ok: true,
+        detail: "Every field passes.".into(),
+    }];
     checks.extend(snapshot_checks(state, region, request).await);
-    checks.push(match state.ec2.find_image_by_name(region, request.name.as_str()).await {
-        Ok(None) => PreflightCheck { name: "Name is free".into(), ok: true, detail: format!("No image named {} in {region}.", request.name.as_str()) },
-        Ok(Some(img)) if img.request_tag.as_deref() == Some(id.0.to_string().as_str()) => PreflightCheck {
-            name: "Name is free".into(),
-            ok: true,
-            detail: format!("{} was already registered by this request.", img.image_id),
+    checks.push(
+        match state
+            .ec2
+            .find_image_by_name(region, request.name.as_str())
+            .await
+        {
+            Ok(None) => PreflightCheck {
+                name: "Name is free".into(),
+                ok: true,
+                detail: format!("No image named {} in {region}.", request.name.as_str()),
+            },
+            Ok(Some(img)) if img.request_tag.as_deref() == Some(id.0.to_string().as_str()) => {
+                PreflightCheck {
+                    name: "Name is free".into(),
+                    ok: true,
+                    detail: format!("{} was already registered by this request.", img.image_id),
+                }
+            }
+            Ok(Some(img)) => PreflightCheck {
+                name: "Name is free".into(),
+                ok: false,
+                detail: format!("{} already has this name.", img.image_id),
+            },
+            Err(sentence) => PreflightCheck {
+                name: "Name is free".into(),
+                ok: false,
+                detail: sentence,
+            },
         },
-        Ok(Some(img)) => PreflightCheck { name: "Name is free".into(), ok: false, detail: format!("{} already has this name.", img.image_id) },
-        Err(sentence) => PreflightCheck { name: "Name is free".into(), ok: false, detail: sentence },
-    });
+    );
     checks.push(match state.ec2.dry_run_register(region, request).await {
         Ok(a) => {
             let v = crate::requests::service::verdict_of(&a.code, &a.message);
-            PreflightCheck { name: "DryRun".into(), ok: v.would_succeed, detail: format!("{} ({})", v.message, a.code) }
+            PreflightCheck {
+                name: "DryRun".into(),
+                ok: v.would_succeed,
+                detail: format!("{} ({})", v.message, a.code),
+            }
         }
-        Err(sentence) => PreflightCheck { name: "DryRun".into(), ok: false, detail: sentence },
+        Err(sentence) => PreflightCheck {
+            name: "DryRun".into(),
+            ok: false,
+            detail: sentence,
+        },
     });
     Preflight { checks }
 }
 
-async fn snapshot_checks(state: &AppState, region: &str, request: &RegisterImageRequest) -> Vec<PreflightCheck> {
+async fn snapshot_checks(
+    state: &AppState,
+    region: &str,
+    request: &RegisterImageRequest,
+) -> Vec<PreflightCheck> {
     let wanted: Vec<(String, Option<i32>)> = request
         .block_device_mappings
         .iter()
@@ -282,21 +438,48 @@ async fn snapshot_checks(state: &AppState, region: &str, request: &RegisterImage
     let ids: Vec<String> = wanted.iter().map(|(s, _)| s.clone()).collect();
     let found = match state.ec2.find_snapshots(region, &ids).await {
         Ok(found) => found,
-        Err(sentence) => return vec![PreflightCheck { name: "Snapshots".into(), ok: false, detail: sentence }],
+        Err(sentence) => {
+            return vec![PreflightCheck {
+                name: "Snapshots".into(),
+                ok: false,
+                detail: sentence,
+            }]
+        }
     };
     wanted
         .into_iter()
         .map(|(id, size)| {
             let name = format!("Snapshot {id}");
             match found.iter().find(|s| s.snapshot_id == id) {
-                None => PreflightCheck { name, ok: false, detail: format!("{id} does not exist in {region}.") },
-                Some(s) if s.state != "completed" => PreflightCheck { name, ok: false, detail: format!("{id} is {}, not completed.", s.state) },
-                Some(s) if size.is_some_and(|v| s.size.is_some_and(|snap| snap > v)) => PreflightCheck {
+                None => PreflightCheck {
                     name,
                     ok: false,
-                    detail: format!("{id} is {} GiB, larger than the {} GiB volume asked for.", s.size.unwrap_or_default(), size.unwrap_or_default()),
+                    detail: format!("{id} does not exist in {region}."),
                 },
-                Some(s) => PreflightCheck { name, ok: true, detail: format!("{id} exists, completed, {} GiB.", s.size.unwrap_or_default()) },
+                Some(s) if s.state != "completed" => PreflightCheck {
+                    name,
+                    ok: false,
+                    detail: format!("{id} is {}, not completed.", s.state),
+                },
+                Some(s) if size.is_some_and(|v| s.size.is_some_and(|snap| snap > v)) => {
+                    PreflightCheck {
+                        name,
+                        ok: false,
+                        detail: format!(
+                            "{id} is {} GiB, larger than the {} GiB volume asked for.",
+                            s.size.unwrap_or_default(),
+                            size.unwrap_or_default()
+                        ),
+                    }
+                }
+                Some(s) => PreflightCheck {
+                    name,
+                    ok: true,
+                    detail: format!(
+                        "{id} exists, completed, {} GiB.",
+                        s.size.unwrap_or_default()
+                    ),
+                },
             }
         })
         .collect()

@@ -17,7 +17,11 @@ pub async fn transition(
         "UPDATE requests SET state = ?, updated_at = ? WHERE request_id = ? AND revision = ? \
          AND deleted_at IS NULL AND state IN ({placeholders})"
     );
-    let mut q = sqlx::query(&sql).bind(to).bind(crate::db::now_text()).bind(id.0).bind(revision);
+    let mut q = sqlx::query(&sql)
+        .bind(to)
+        .bind(crate::db::now_text())
+        .bind(id.0)
+        .bind(revision);
     for s in from {
         q = q.bind(*s);
     }
@@ -25,13 +29,20 @@ pub async fn transition(
 }
 
 /// Voids every standing approval of a request (after an edit, a rejection or a reopen).
-pub async fn void_approvals(conn: &mut SqliteConnection, id: RequestId) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("UPDATE approvals SET voided_at = ? WHERE request_id = ? AND voided_at IS NULL")
+pub async fn void_approvals(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query(
+            "UPDATE approvals SET voided_at = ? WHERE request_id = ? AND voided_at IS NULL",
+        )
         .bind(crate::db::now_text())
         .bind(id.0)
         .execute(conn)
         .await?
-        .rows_affected())
+        .rows_affected(),
+    )
 }
 
 /// Records a decision; `false` when this person already decided on this content.
@@ -59,7 +70,11 @@ pub async fn insert_decision(
 }
 
 /// Distinct standing approvals for this content.
-pub async fn count_approvals(conn: &mut SqliteConnection, id: RequestId, content_hash: &str) -> Result<i64, sqlx::Error> {
+pub async fn count_approvals(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+    content_hash: &str,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(DISTINCT approver_id) FROM approvals WHERE request_id = ? AND content_hash = ? \
          AND decision = 'approve' AND voided_at IS NULL",
@@ -71,7 +86,10 @@ pub async fn count_approvals(conn: &mut SqliteConnection, id: RequestId, content
 }
 
 /// How many approvals the team needs.
-pub async fn required_approvals(conn: &mut SqliteConnection, team: TeamId) -> Result<i64, sqlx::Error> {
+pub async fn required_approvals(
+    conn: &mut SqliteConnection,
+    team: TeamId,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT required_approvals FROM teams WHERE team_id = ?")
         .bind(team.0)
         .fetch_one(conn)
@@ -79,7 +97,10 @@ pub async fn required_approvals(conn: &mut SqliteConnection, team: TeamId) -> Re
 }
 
 /// Every decision on a request, newest first.
-pub async fn list_decisions(conn: &mut SqliteConnection, id: RequestId) -> Result<Vec<ApprovalView>, sqlx::Error> {
+pub async fn list_decisions(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+) -> Result<Vec<ApprovalView>, sqlx::Error> {
     sqlx::query_as(
         "SELECT u.display_name AS approver, a.decision, a.comment, a.content_hash, a.voided_at IS NOT NULL AS voided, a.created_at \
          FROM approvals a JOIN users u ON u.user_id = a.approver_id WHERE a.request_id = ? ORDER BY a.approval_id DESC",
@@ -105,7 +126,10 @@ pub struct RegistrationRow {
 }
 
 /// The registration fields.
-pub async fn registration(conn: &mut SqliteConnection, id: RequestId) -> Result<RegistrationRow, sqlx::Error> {
+pub async fn registration(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+) -> Result<RegistrationRow, sqlx::Error> {
     sqlx::query_as("SELECT image_id, image_state, error_code, error_message, last_editor_id FROM requests WHERE request_id = ?")
         .bind(id.0)
         .fetch_one(conn)
@@ -113,7 +137,10 @@ pub async fn registration(conn: &mut SqliteConnection, id: RequestId) -> Result<
 }
 
 /// `approved → registering`, exactly one caller wins.
-pub async fn claim_registration(conn: &mut SqliteConnection, id: RequestId) -> Result<bool, sqlx::Error> {
+pub async fn claim_registration(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+) -> Result<bool, sqlx::Error> {
     let now = crate::db::now_text();
     Ok(sqlx::query(
         "UPDATE requests SET state = 'registering', registering_since = ?, updated_at = ?, \
@@ -146,7 +173,11 @@ pub struct Finish<'a> {
 }
 
 /// `registering → registered | failed`.
-pub async fn finish_registration(conn: &mut SqliteConnection, id: RequestId, f: &Finish<'_>) -> Result<bool, sqlx::Error> {
+pub async fn finish_registration(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+    f: &Finish<'_>,
+) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
         "UPDATE requests SET state = ?, image_id = ?, image_state = ?, error_code = ?, error_message = ?, \
          aws_request_id = ?, updated_at = ? WHERE request_id = ? AND state = 'registering'",
@@ -166,7 +197,10 @@ pub async fn finish_registration(conn: &mut SqliteConnection, id: RequestId, f: 
 }
 
 /// Requests in `registering` since before `older_than` (all of them when `None`).
-pub async fn stuck_registrations(conn: &mut SqliteConnection, older_than: Option<&str>) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn stuck_registrations(
+    conn: &mut SqliteConnection,
+    older_than: Option<&str>,
+) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT request_id FROM requests WHERE state = 'registering' AND (? IS NULL OR registering_since < ?)")
         .bind(older_than)
         .bind(older_than)
@@ -175,7 +209,11 @@ pub async fn stuck_registrations(conn: &mut SqliteConnection, older_than: Option
 }
 
 /// Records an image's latest state.
-pub async fn update_image_state(conn: &mut SqliteConnection, id: RequestId, state: &str) -> Result<(), sqlx::Error> {
+pub async fn update_image_state(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+    state: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE requests SET image_state = ? WHERE request_id = ?")
         .bind(state)
         .bind(id.0)

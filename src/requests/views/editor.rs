@@ -27,8 +27,10 @@ pub fn NewRequestPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match options.await {
                     Ok(options) => {
-                        let mut form = RegisterImageForm::default();
-                        form.region = options.regions.first().cloned().unwrap_or_default();
+                        let form = RegisterImageForm {
+                            region: options.regions.first().cloned().unwrap_or_default(),
+                            ..RegisterImageForm::default()
+                        };
                         view! { <RequestEditor initial=form id=None revision=0 options readonly=false /> }.into_any()
                     }
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),

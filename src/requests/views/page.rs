@@ -55,7 +55,11 @@ fn RequestView(detail: RequestDetail, options: crate::requests::EditorOptions) -
             <dt>"Revision"</dt><dd>{detail.revision} " by " {detail.last_editor.clone()} " at " <time>{detail.updated_at.clone()}</time></dd>
             <dt>"Content hash"</dt><dd><code class="hash">{detail.content_hash.clone()}</code></dd>
         </dl>
+        <crate::workflow::views::WorkflowPanel id />
         <Actions id />
+        {(detail.state == crate::domain::RequestState::Pending && detail.can_edit).then(|| view! {
+            <p class="notice">"Saving an edit returns this request to draft and voids its approvals."</p>
+        })}
         <RequestEditor initial=detail.form.clone() id=Some(id) revision=detail.revision options readonly=!detail.can_edit />
         <History id current=detail.revision />
     }
