@@ -88,11 +88,18 @@ mod tests {
     }
 
     #[test]
-    fn only_drafts_and_rejected_requests_are_editable() {
+    fn drafts_pending_and_rejected_requests_are_editable() {
         let editable: Vec<_> = RequestState::ALL
             .into_iter()
             .filter(|s| s.is_editable())
             .collect();
-        assert_eq!(editable, vec![RequestState::Draft, RequestState::Rejected]);
+        assert_eq!(
+            editable,
+            vec![
+                RequestState::Draft,
+                RequestState::Pending,
+                RequestState::Rejected
+            ]
+        );
     }
 }
