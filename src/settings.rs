@@ -57,6 +57,12 @@ pub enum UserCommand {
 pub enum AuditCommand {
     /// Recompute the hash chain from the first event and report the first mismatch.
     Verify,
+    /// Append realistic, correctly chained events (for benchmarks).
+    Seed {
+        /// How many events to add.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u64,
+    },
 }
 
 /// How log lines are written.

@@ -1,16 +1,27 @@
 //! Server functions of the audit history.
 
-use super::AuditEventView;
+use super::{AuditEventView, AuditFilter, AuditPage};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
-/// The newest events, newest first, before `before_seq` when given (keyset pagination).
-#[server(endpoint = "audit/list")]
-pub async fn list_audit_events(before_seq: Option<i64>) -> Result<Vec<AuditEventView>, AppError> {
+/// A page of events matching `filter`, newest first (approvers and admins).
+#[server(endpoint = "audit/list", input = Json)]
+pub async fn list_audit_events(filter: AuditFilter) -> Result<AuditPage, AppError> {
     use crate::{auth::guard::require, domain::Role, state::AppState};
-    let _user = require(Role::Approver).await?;
+    require(Role::Approver).await?;
     let state = AppState::from_context()?;
-    Ok(super::store::list_events(&state.pool, before_seq, 50).await?)
+    Ok(super::query::page(&state.pool, &filter).await??)
+}
+
+/// Every event about one request, oldest first (anyone who may see the request).
+#[server(endpoint = "audit/timeline")]
+pub async fn request_timeline(id: i64) -> Result<Vec<AuditEventView>, AppError> {
+    use crate::{auth::guard::require, domain::Role, state::AppState};
+    let user = require(Role::Requester).await?;
+    let state = AppState::from_context()?;
+    crate::requests::service::get(&state, &user, crate::domain::RequestId(id)).await?;
+    Ok(super::query::timeline(&state.pool, id).await?)
 }
 
 /// Recomputes the hash chain (admins only).

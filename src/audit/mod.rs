@@ -6,6 +6,12 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 pub mod chain;
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
+pub mod query;
+#[cfg(feature = "ssr")]
+pub mod seed;
+#[cfg(feature = "ssr")]
 pub mod store;
 pub mod views;
 
@@ -47,6 +53,35 @@ impl Actor {
     }
 }
 
+/// Filters of the audit page, the API and the export; empty strings mean "any".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditFilter {
+    /// Actor name (username, `system` or `anonymous`).
+    pub actor: String,
+    /// Action, e.g. `request.approve`.
+    pub action: String,
+    /// Request id.
+    pub request: String,
+    /// Team name.
+    pub team: String,
+    /// From this day or time (UTC, inclusive).
+    pub from: String,
+    /// Up to this day or time (UTC, inclusive).
+    pub to: String,
+    /// Events before this sequence number (the next page's cursor).
+    pub before: String,
+}
+
+/// One page of events.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    /// Newest first.
+    pub rows: Vec<AuditEventView>,
+    /// The `before` of the next page, if there is one.
+    pub next_before: Option<i64>,
+}
+
 /// One audit event as shown on the audit page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -63,6 +98,8 @@ pub struct AuditEventView {
     pub subject: Option<String>,
     /// Details as JSON text.
     pub details: String,
+    /// The owning team's id.
+    pub team_id: Option<i64>,
     /// Where the request came from.
     pub client_addr: Option<String>,
     /// The request's correlation id.

@@ -2,7 +2,7 @@
 //! transaction, so that a change and its record commit or fail together.
 
 use super::chain::{ChainedEvent, GENESIS_HASH};
-use super::{Actor, AuditEventView};
+use super::Actor;
 use crate::domain::TeamId;
 use crate::server::RequestMeta;
 use sqlx::{SqliteConnection, SqlitePool};
@@ -117,22 +117,4 @@ pub async fn record(
     let seq = insert_audit_event(&mut tx, entry, meta).await?;
     tx.commit().await?;
     Ok(seq)
-}
-
-/// A page of events, newest first, strictly before `before_seq` when given.
-pub async fn list_events(
-    pool: &SqlitePool,
-    before_seq: Option<i64>,
-    limit: i64,
-) -> Result<Vec<AuditEventView>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT seq, at, actor_name, action, \
-         CASE WHEN subject_id IS NULL THEN subject_type ELSE subject_type || ':' || subject_id END AS subject, \
-         details, client_addr, correlation_id \
-         FROM audit_events WHERE seq < ? ORDER BY seq DESC LIMIT ?",
-    )
-    .bind(before_seq.unwrap_or(i64::MAX))
-    .bind(limit)
-    .fetch_all(pool)
-    .await
 }

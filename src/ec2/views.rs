@@ -16,7 +16,7 @@ pub fn Ec2StatusLine() -> impl IntoView {
                     }.into_any(),
                     Ok(s) => view! {
                         <span class="ec2-status bad" role="status" title=s.checked_at>
-                            "EC2 not reachable: " {s.message}
+                            "EC2 · " {s.message}
                         </span>
                     }.into_any(),
                     Err(_) => view! { <span class="ec2-status"></span> }.into_any(),

@@ -63,6 +63,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Audit(AuditCommand::Seed { events }) => {
+            let pool = crate::db::connect(&cli.settings.database_url).await?;
+            let started = std::time::Instant::now();
+            let n = crate::audit::seed::seed(&pool, events).await?;
+            println!(
+                "appended {n} events in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit(AuditCommand::Verify) => {
             let pool = crate::db::connect(&cli.settings.database_url).await?;
             let report = chain::verify(&pool).await?;

@@ -104,6 +104,7 @@ pub async fn router(state: AppState) -> Result<Router, BoxError> {
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/audit/export", get(crate::audit::export::export))
         .route(
             "/requests/{id}/export/cli-input.json",
             get(crate::requests::export_routes::cli_input_json),

@@ -103,7 +103,17 @@ pub async fn retry_registration(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "workflow/preflight")]
 pub async fn preflight_request(id: i64) -> Result<Preflight, AppError> {
     let (state, user) = door(Role::Approver).await?;
-    super::service::preflight(&state, &user, RequestId(id)).await
+    let preflight = super::service::preflight(&state, &user, RequestId(id)).await?;
+    let checks: Vec<_> = preflight
+        .checks
+        .iter()
+        .map(|c| serde_json::json!({ "check": c.name, "ok": c.ok }))
+        .collect();
+    let entry = crate::audit::store::AuditEntry::new(user.clone().into(), "ec2.preflight")
+        .subject("request", id)
+        .details(serde_json::json!({ "operations": ["DescribeSnapshots", "DescribeImages", "RegisterImage(DryRun)"], "checks": checks }));
+    crate::audit::store::record(&state.pool, &entry, &request_meta()).await?;
+    Ok(preflight)
 }
 
 /// The registered image's current state (asks EC2 while it is pending).

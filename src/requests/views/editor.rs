@@ -205,6 +205,12 @@ fn SaveStatusLine(status: RwSignal<SaveStatus>, dirty: RwSignal<bool>) -> impl I
 
 #[component]
 fn TeamSelect(options: EditorOptions, team: RwSignal<i64>) -> impl IntoView {
+    if options.teams.is_empty() {
+        return view! {
+            <p class="notice error" role="alert">"You belong to no team yet, so you cannot file requests. Ask an admin to add you to one."</p>
+        }
+        .into_any();
+    }
     view! {
         <div class="field">
             <label for="team">"Team"</label>
@@ -216,6 +222,7 @@ fn TeamSelect(options: EditorOptions, team: RwSignal<i64>) -> impl IntoView {
             <p class="help">"The team that owns the request; its approvers review it."</p>
         </div>
     }
+    .into_any()
 }
 
 fn enum_options<T: Copy>(

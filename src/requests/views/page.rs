@@ -62,6 +62,7 @@ fn RequestView(detail: RequestDetail, options: crate::requests::EditorOptions) -
         })}
         <RequestEditor initial=detail.form.clone() id=Some(id) revision=detail.revision options readonly=!detail.can_edit />
         <History id current=detail.revision />
+        <crate::audit::views::RequestTimeline id />
     }
 }
 
