@@ -6,53 +6,8 @@ mod common;
 use amidesk::domain::register_image::{
     MappingForm, MappingKind, RegisterImageForm, RegisterImageRequest, TagForm,
 };
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use common::*;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-type Captured = Arc<Mutex<Vec<String>>>;
-
-/// Starts a proxy to moto that records every request body; returns its URL.
-async fn recording_proxy(captured: Captured) -> String {
-    async fn forward(
-        State((captured, target)): State<(Captured, String)>,
-        method: Method,
-        uri: Uri,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> (StatusCode, HeaderMap, Bytes) {
-        captured
-            .lock()
-            .unwrap()
-            .push(String::from_utf8_lossy(&body).into_owned());
-        let mut req = reqwest::Client::new()
-            .request(method, format!("{target}{uri}"))
-            .body(body.to_vec());
-        for (name, value) in headers
-            .iter()
-            .filter(|(n, _)| *n != "host" && *n != "content-length")
-        {
-            req = req.header(name, value);
-        }
-        let res = req.send().await.unwrap();
-        let status = StatusCode::from_u16(res.status().as_u16()).unwrap();
-        let mut out = HeaderMap::new();
-        if let Some(ct) = res.headers().get("content-type") {
-            out.insert("content-type", ct.clone());
-        }
-        (status, out, res.bytes().await.unwrap())
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = axum::Router::new()
-        .fallback(forward)
-        .with_state((captured, moto().endpoint.clone()));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
-}
 
 fn full_form() -> RegisterImageForm {
     let mut root = MappingForm::new_ebs("/dev/xvda");
@@ -126,6 +81,20 @@ async fn every_field_reaches_ec2_under_its_api_name() {
         .await
         .unwrap();
     assert_eq!(answer.code, "DryRunOperation");
+    let outcome = gateway
+        .register_image(
+            "us-east-1",
+            &request,
+            &[("amidesk:request-id".into(), "42".into())],
+        )
+        .await;
+    assert!(
+        matches!(
+            outcome,
+            amidesk::ec2::gateway::RegisterOutcome::Registered { .. }
+        ),
+        "{outcome:?}"
+    );
 
     let bodies = captured.lock().unwrap().clone();
     let body = bodies

@@ -241,3 +241,79 @@ fn wait_for_port(port: u16) {
     }
     panic!("moto_server did not start on port {port}");
 }
+
+/// What a fault-injecting proxy does with a request body: `None` forwards it to moto,
+/// `Some((status, body))` answers instead.
+pub type Fault = Arc<dyn Fn(&str) -> Option<(u16, String)> + Send + Sync>;
+
+/// Request bodies seen by a proxy.
+pub type Captured = Arc<Mutex<Vec<String>>>;
+
+use std::sync::{Arc, Mutex};
+
+/// Starts a proxy to moto that records every request body and may answer some requests
+/// itself (fault injection); returns its URL.
+pub async fn proxy(captured: Captured, fault: Fault) -> String {
+    use axum::body::Bytes;
+    use axum::extract::State;
+    use axum::http::{HeaderMap, Method, StatusCode as Status, Uri};
+    type ProxyState = (Captured, Fault, String);
+    async fn forward(
+        State((captured, fault, target)): State<ProxyState>,
+        method: Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> (Status, HeaderMap, Bytes) {
+        let text = String::from_utf8_lossy(&body).into_owned();
+        captured.lock().unwrap().push(text.clone());
+        if let Some((status, answer)) = fault(&text) {
+            let mut h = HeaderMap::new();
+            h.insert("content-type", "text/xml".parse().unwrap());
+            return (Status::from_u16(status).unwrap(), h, Bytes::from(answer));
+        }
+        let mut req = reqwest::Client::new()
+            .request(method, format!("{target}{uri}"))
+            .body(body.to_vec());
+        for (name, value) in headers
+            .iter()
+            .filter(|(n, _)| *n != "host" && *n != "content-length")
+        {
+            req = req.header(name, value);
+        }
+        let res = req.send().await.unwrap();
+        let status = Status::from_u16(res.status().as_u16()).unwrap();
+        let mut out = HeaderMap::new();
+        if let Some(ct) = res.headers().get("content-type") {
+            out.insert("content-type", ct.clone());
+        }
+        (status, out, res.bytes().await.unwrap())
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(forward).with_state((
+        captured,
+        fault,
+        moto().endpoint.clone(),
+    ));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+/// A proxy that forwards everything.
+pub async fn recording_proxy(captured: Captured) -> String {
+    proxy(captured, Arc::new(|_| None)).await
+}
+
+/// An endpoint that accepts connections and never answers.
+pub async fn hanging_endpoint() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    url
+}
