@@ -18,17 +18,17 @@ WASM_OUT := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/amidesk.wasm
 SERVER_BIN := $(CARGO_TARGET_DIR)/release/amidesk
 DEBUG_BIN := $(CARGO_TARGET_DIR)/debug/amidesk
 
-.PHONY: run test tools build site server lint unit e2e clean
+.PHONY: run test tools build site server lint unit e2e bench clean
 
 ## run: build (release) and serve on http://127.0.0.1:3000 with ./data/amidesk.db
-run: tools site server
+run: site server
 	$(SERVER_BIN)
 
 ## test: unit + integration (moto) + end-to-end (Playwright + chromium)
 test: tools site lint unit e2e
 
 ## build: everything `make run` serves, without serving it
-build: tools site server
+build: site server
 
 tools: .tools/wasm-target .tools/wasm-bindgen .tools/npm .tools/moto .tools/chromium
 
@@ -83,6 +83,14 @@ unit: .tools/moto
 e2e: .tools/npm .tools/chromium
 	cargo build --quiet --features ssr --bin amidesk
 	AMIDESK_BIN=$(DEBUG_BIN) npx playwright test -c end2end/playwright.config.ts
+
+## bench: performance budgets against the release build (today: the audit table at 1,000,000 events)
+BENCH_DB := $(TOOLS_DIR)/bench/audit.db
+bench: server
+	@mkdir -p $(TOOLS_DIR)/bench target
+	@test -f $(BENCH_DB) || $(SERVER_BIN) --database-url sqlite://$(BENCH_DB) audit seed --events 1000000
+	set -o pipefail; $(SERVER_BIN) --database-url sqlite://$(BENCH_DB) audit bench --runs 200 | tee target/bench-audit.md
+	set -o pipefail; bench/audit-export.sh $(SERVER_BIN) $(BENCH_DB) | tee -a target/bench-audit.md
 
 clean:
 	rm -rf target .tools node_modules

@@ -57,6 +57,12 @@ pub enum UserCommand {
 pub enum AuditCommand {
     /// Recompute the hash chain from the first event and report the first mismatch.
     Verify,
+    /// Time the audit page's queries and single writes on this database (seed it first).
+    Bench {
+        /// Runs per query.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
     /// Append realistic, correctly chained events (for benchmarks).
     Seed {
         /// How many events to add.

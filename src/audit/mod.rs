@@ -4,6 +4,8 @@ use crate::domain::UserId;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+pub mod bench;
+#[cfg(feature = "ssr")]
 pub mod chain;
 #[cfg(feature = "ssr")]
 pub mod export;

@@ -70,26 +70,7 @@ pub async fn seed(pool: &SqlitePool, count: u64) -> Result<u64, sqlx::Error> {
                 correlation_id: Some(format!("{:016x}", rng.gen::<u64>())),
                 prev_hash: prev.clone(),
             };
-            let hash = event.hash();
-            sqlx::query(
-                "INSERT INTO audit_events (seq, at, actor_id, actor_name, action, subject_type, subject_id, team_id, \
-                 details, client_addr, correlation_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(event.seq)
-            .bind(&event.at)
-            .bind(event.actor_id)
-            .bind(&event.actor_name)
-            .bind(&event.action)
-            .bind(&event.subject_type)
-            .bind(&event.subject_id)
-            .bind(event.team_id)
-            .bind(&event.details)
-            .bind(&event.client_addr)
-            .bind(&event.correlation_id)
-            .bind(&event.prev_hash)
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
+            let hash = super::store::insert_chained(&mut tx, &event).await?;
             prev = hash;
             written += 1;
         }

@@ -82,6 +82,15 @@ pub async fn insert_audit_event(
         correlation_id: Some(meta.correlation_id.clone()),
         prev_hash,
     };
+    insert_chained(conn, &event).await?;
+    Ok(seq)
+}
+
+/// Writes a fully formed event with its hash (the one INSERT into the chain).
+pub async fn insert_chained(
+    conn: &mut SqliteConnection,
+    event: &ChainedEvent,
+) -> Result<String, sqlx::Error> {
     let hash = event.hash();
     sqlx::query(
         "INSERT INTO audit_events (seq, at, actor_id, actor_name, action, subject_type, subject_id, \
@@ -101,9 +110,9 @@ pub async fn insert_audit_event(
     .bind(&event.correlation_id)
     .bind(&event.prev_hash)
     .bind(&hash)
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    Ok(seq)
+    Ok(hash)
 }
 
 /// Records an event that accompanies no other change (a sign-in, a refusal) in a

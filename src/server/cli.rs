@@ -63,6 +63,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Audit(AuditCommand::Bench { runs }) => {
+            let pool = crate::db::connect(&cli.settings.database_url).await?;
+            let ok = crate::audit::bench::run(&pool, runs).await?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
+            })
+        }
         Command::Audit(AuditCommand::Seed { events }) => {
             let pool = crate::db::connect(&cli.settings.database_url).await?;
             let started = std::time::Instant::now();

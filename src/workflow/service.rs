@@ -75,6 +75,31 @@ pub fn approve_blocker(
     None
 }
 
+/// Loads a request an approver is deciding on: pending, not theirs, and still the content
+/// they reviewed.
+async fn load_for_review(
+    conn: &mut SqliteConnection,
+    user: &CurrentUser,
+    id: RequestId,
+    content_hash: &str,
+) -> Result<RequestRow, AppError> {
+    let (row, current) = load(conn, user, id).await?;
+    let reg = store::registration(conn, id).await?;
+    if let Some(reason) = approve_blocker(user, &row, current, reg.last_editor_id) {
+        return Err(if current != RequestState::Pending {
+            conflict(reason)
+        } else {
+            AppError::Forbidden.with_reason(reason)
+        });
+    }
+    if row.content_hash != content_hash {
+        return Err(conflict(
+            "The request changed since you reviewed it. Reload and review the new content.",
+        ));
+    }
+    Ok(row)
+}
+
 /// Submits a draft (or a rejected request) for approval, freezing the content at `revision`.
 pub async fn submit(
     state: &AppState,
@@ -117,20 +142,7 @@ pub async fn approve(
 ) -> Result<bool, AppError> {
     let comment = check_comment(comment, false)?;
     let mut tx = crate::db::begin_write(&state.pool).await?;
-    let (row, current) = load(&mut tx, user, id).await?;
-    let reg = store::registration(&mut tx, id).await?;
-    if let Some(reason) = approve_blocker(user, &row, current, reg.last_editor_id) {
-        return Err(if current != RequestState::Pending {
-            conflict(reason)
-        } else {
-            AppError::Forbidden.with_reason(reason)
-        });
-    }
-    if row.content_hash != content_hash {
-        return Err(conflict(
-            "The request changed since you reviewed it. Reload and review the new content.",
-        ));
-    }
+    let row = load_for_review(&mut tx, user, id, content_hash).await?;
     if !store::insert_decision(&mut tx, id, content_hash, user.id, "approve", &comment).await? {
         return Err(conflict("You have already approved this content."));
     }
@@ -157,20 +169,7 @@ pub async fn reject(
 ) -> Result<(), AppError> {
     let comment = check_comment(comment, true)?;
     let mut tx = crate::db::begin_write(&state.pool).await?;
-    let (row, current) = load(&mut tx, user, id).await?;
-    let reg = store::registration(&mut tx, id).await?;
-    if let Some(reason) = approve_blocker(user, &row, current, reg.last_editor_id) {
-        return Err(if current != RequestState::Pending {
-            conflict(reason)
-        } else {
-            AppError::Forbidden.with_reason(reason)
-        });
-    }
-    if row.content_hash != content_hash {
-        return Err(conflict(
-            "The request changed since you reviewed it. Reload and review the new content.",
-        ));
-    }
+    let row = load_for_review(&mut tx, user, id, content_hash).await?;
     store::insert_decision(&mut tx, id, content_hash, user.id, "reject", &comment).await?;
     if !store::transition(&mut tx, id, &["pending"], "rejected", row.revision).await? {
         return Err(conflict("The request changed since you loaded it."));

@@ -1,0 +1,133 @@
+//! `amidesk audit bench`: times the audit page's queries and single audit writes on the
+//! current database (seed it first), and prints each query plan. Used by `make bench`.
+
+use super::query::{compile, COLUMNS, PAGE_SIZE};
+use super::store::{record, AuditEntry};
+use super::{Actor, AuditEventView, AuditFilter};
+use crate::server::RequestMeta;
+use sqlx::SqlitePool;
+use std::time::Instant;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+async fn time_query(
+    pool: &SqlitePool,
+    filter: &AuditFilter,
+    runs: usize,
+) -> Result<(Vec<f64>, usize, String), sqlx::Error> {
+    let Ok(compiled) = compile(filter, true) else {
+        return Ok((vec![], 0, String::new()));
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_events {} ORDER BY seq DESC LIMIT {}",
+        compiled.where_sql, PAGE_SIZE
+    );
+    let plan_rows: Vec<(i64, i64, i64, String)> = sqlx::query_as_with(
+        &format!("EXPLAIN QUERY PLAN {sql}"),
+        compile(filter, true).map(|c| c.args).unwrap_or_default(),
+    )
+    .fetch_all(pool)
+    .await?;
+    let plan = plan_rows
+        .into_iter()
+        .map(|r| r.3)
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut times = Vec::with_capacity(runs);
+    let mut rows = 0;
+    for _ in 0..runs {
+        let args = compile(filter, true).map(|c| c.args).unwrap_or_default();
+        let started = Instant::now();
+        let page: Vec<AuditEventView> = sqlx::query_as_with(&sql, args).fetch_all(pool).await?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        rows = page.len();
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times, rows, plan))
+}
+
+/// Runs the benchmark and prints a Markdown table; returns whether every budget held
+/// (page p99 ≤ 1 ms, write p99 ≤ 0.5 ms).
+pub async fn run(pool: &SqlitePool, runs: usize) -> Result<bool, sqlx::Error> {
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
+        .fetch_one(pool)
+        .await?;
+    let max_seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_events")
+        .fetch_one(pool)
+        .await?;
+    let mid = (max_seq / 2).to_string();
+    let day: String =
+        sqlx::query_scalar("SELECT substr(at, 1, 10) FROM audit_events WHERE seq = ?")
+            .bind(max_seq / 3)
+            .fetch_optional(pool)
+            .await?
+            .unwrap_or_default();
+    let f = |actor: &str, action: &str, request: &str, from: &str, to: &str, before: &str| {
+        AuditFilter {
+            actor: actor.into(),
+            action: action.into(),
+            request: request.into(),
+            from: from.into(),
+            to: to.into(),
+            before: before.into(),
+            ..AuditFilter::default()
+        }
+    };
+    let cases = [
+        ("no filter, first page", f("", "", "", "", "", "")),
+        ("no filter, page in the middle", f("", "", "", "", "", &mid)),
+        (
+            "action, first page",
+            f("", "request.approve", "", "", "", ""),
+        ),
+        (
+            "action, page in the middle",
+            f("", "request.approve", "", "", "", &mid),
+        ),
+        ("actor, first page", f("user17", "", "", "", "", "")),
+        (
+            "actor, page in the middle",
+            f("user17", "", "", "", "", &mid),
+        ),
+        ("request, first page", f("", "", "4242", "", "", "")),
+        ("one day, first page", f("", "", "", &day, &day, "")),
+        (
+            "actor + action + day",
+            f("user17", "auth.sign_in", "", &day, &day, ""),
+        ),
+    ];
+    println!("Audit table: {total} events.\n");
+    println!("| query | rows | p50 ms | p99 ms | plan |");
+    println!("|---|---|---|---|---|");
+    let mut ok = true;
+    for (name, filter) in cases {
+        let (times, rows, plan) = time_query(pool, &filter, runs).await?;
+        let (p50, p99) = (percentile(&times, 50.0), percentile(&times, 99.0));
+        ok &= p99 <= 1.0;
+        println!("| {name} | {rows} | {p50:.3} | {p99:.3} | {plan} |");
+    }
+    let meta = RequestMeta::detached();
+    let mut writes = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let entry =
+            AuditEntry::new(Actor::system(), "bench.write").details(serde_json::json!({ "i": i }));
+        let started = Instant::now();
+        record(pool, &entry, &meta).await?;
+        writes.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    writes.sort_by(f64::total_cmp);
+    let (w50, w99) = (percentile(&writes, 50.0), percentile(&writes, 99.0));
+    ok &= w99 <= 0.5;
+    println!("\n| audit write (own transaction, fsync) | p50 {w50:.3} ms | p99 {w99:.3} ms |");
+    println!(
+        "\nBudgets (issue 9): page p99 <= 1 ms, write p99 <= 0.5 ms: {}",
+        if ok { "met" } else { "NOT met" }
+    );
+    Ok(ok)
+}
