@@ -56,7 +56,11 @@ pub fn compile(filter: &AuditFilter, with_cursor: bool) -> Result<Compiled, Fiel
         );
     }
     if let Some(from) = time_bound(&filter.from, "from", false, &mut errors) {
-        add("seq >= (SELECT COALESCE(MIN(seq), 9223372036854775807) FROM audit_events WHERE at >= ?)", from, &mut args);
+        add(
+            "seq >= COALESCE((SELECT seq FROM audit_events WHERE at >= ? ORDER BY at, seq LIMIT 1), 9223372036854775807)",
+            from,
+            &mut args,
+        );
     }
     if let Some(to) = time_bound(&filter.to, "to", true, &mut errors) {
         add(

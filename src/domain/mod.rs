@@ -5,6 +5,7 @@ pub mod account;
 pub mod ids;
 pub mod register_image;
 pub mod role;
+pub mod template;
 pub mod validation;
 pub mod workflow;
 
