@@ -64,7 +64,7 @@ pub fn compile(filter: &AuditFilter, with_cursor: bool) -> Result<Compiled, Fiel
     }
     if let Some(to) = time_bound(&filter.to, "to", true, &mut errors) {
         add(
-            "seq <= (SELECT COALESCE(MAX(seq), 0) FROM audit_events WHERE at <= ?)",
+            "seq <= COALESCE((SELECT seq FROM audit_events WHERE at <= ? ORDER BY at DESC, seq DESC LIMIT 1), 0)",
             to,
             &mut args,
         );
