@@ -99,9 +99,15 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // On the server, a body that does not decode is the caller's mistake: 422.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(detail) => {
+                AppError::invalid("request", format!("The request was malformed: {detail}"))
+            }
+            #[cfg(not(feature = "ssr"))]
+            ServerFnErrorErr::Deserialization(detail) => AppError::Transport(detail),
             ServerFnErrorErr::Request(detail)
             | ServerFnErrorErr::Response(detail)
-            | ServerFnErrorErr::Deserialization(detail)
             | ServerFnErrorErr::Serialization(detail) => AppError::Transport(detail),
             ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
                 AppError::invalid("request", format!("The request was malformed: {detail}"))

@@ -179,7 +179,9 @@ async fn a_requester_is_refused_admin_and_audit_with_403() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        app.call(&bob, "audit/list", &[]).await.status(),
+        app.call_json(&bob, "audit/list", serde_json::json!({ "filter": {} }))
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
     assert_eq!(
@@ -198,7 +200,9 @@ async fn an_approver_may_read_the_audit_history_but_not_administer() {
     let app = spawn_app().await;
     let carol = app.user("carol", "approver", "Platform").await;
     assert_eq!(
-        app.call(&carol, "audit/list", &[]).await.status(),
+        app.call_json(&carol, "audit/list", serde_json::json!({ "filter": {} }))
+            .await
+            .status(),
         StatusCode::OK
     );
     assert_eq!(
@@ -283,4 +287,18 @@ async fn security_headers_are_set_on_pages() {
         .to_str()
         .unwrap()
         .contains("'unsafe-eval'"));
+}
+
+#[tokio::test]
+async fn a_malformed_body_is_a_clear_422_not_a_server_error() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let res = admin
+        .post(app.url("/api/audit/list"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

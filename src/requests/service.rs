@@ -109,6 +109,31 @@ pub async fn create(
     form: RegisterImageForm,
     how: &'static str,
 ) -> Result<Saved, AppError> {
+    create_inner(state, user, meta, team, form, how, None).await
+}
+
+/// Creates a draft that starts from a template version, recorded on the request so that its
+/// locked fields are enforced on every save.
+pub async fn create_from_template(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    team: TeamId,
+    form: RegisterImageForm,
+    template: (i64, i64),
+) -> Result<Saved, AppError> {
+    create_inner(state, user, meta, team, form, "template", Some(template)).await
+}
+
+async fn create_inner(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    team: TeamId,
+    form: RegisterImageForm,
+    how: &'static str,
+    template: Option<(i64, i64)>,
+) -> Result<Saved, AppError> {
     if !user.in_team(team) {
         return Err(AppError::invalid(
             "team",
@@ -126,13 +151,43 @@ pub async fn create(
     };
     let mut tx = crate::db::begin_write(&state.pool).await?;
     let id = store::insert_request(&mut tx, team, user.id, &content).await?;
+    if let Some(t) = template {
+        store::set_template(&mut tx, id, t).await?;
+    }
     let entry = AuditEntry::new(user.clone().into(), "request.create")
         .subject("request", id)
         .team(team)
-        .details(json!({ "how": how, "revision": 1, "content_hash": hash, "name": form.name, "region": form.region }));
+        .details(json!({ "how": how, "revision": 1, "content_hash": hash, "name": form.name, "region": form.region,
+            "template": template.map(|(t, v)| json!({ "id": t, "version": v })) }));
     insert_audit_event(&mut tx, &entry, meta).await?;
     tx.commit().await?;
     Ok(Saved { id, revision: 1 })
+}
+
+/// Refuses a save that changes a field locked by the request's template.
+async fn check_template_locks(
+    conn: &mut sqlx::SqliteConnection,
+    row: &RequestRow,
+    form: &RegisterImageForm,
+) -> Result<(), AppError> {
+    let (Some(template), Some(version)) = (row.template_id, row.template_version) else {
+        return Ok(());
+    };
+    let id = RequestId(row.request_id);
+    let (Some(t), Some(first)) = (
+        crate::templates::store::version_content(conn, template, version).await?,
+        store::first_content(conn, id).await?,
+    ) else {
+        return Ok(());
+    };
+    let read =
+        |e: serde_json::Error| AppError::internal("The request's template could not be read.", e);
+    let content: crate::domain::template::TemplateContent =
+        serde_json::from_str(&t).map_err(read)?;
+    let started: RegisterImageForm = serde_json::from_str(&first).map_err(read)?;
+    content
+        .check_locked(&started, form)
+        .map_err(AppError::Invalid)
 }
 
 /// Saves a new revision if nobody saved since `expected_revision`.
@@ -152,6 +207,7 @@ pub async fn save(
         Some(row) if can_see(user, &row) => row,
         _ => return Err(AppError::NotFound),
     };
+    check_template_locks(&mut tx, &row, &form).await?;
     let before: RegisterImageForm = serde_json::from_str(&row.content).unwrap_or_default();
     let content = Content {
         region: form.region.trim(),

@@ -33,6 +33,10 @@ pub struct RequestRow {
     pub image_id: Option<String>,
     /// When registration began.
     pub registering_since: Option<String>,
+    /// The template it started from.
+    pub template_id: Option<i64>,
+    /// That template's version.
+    pub template_version: Option<i64>,
     /// Created.
     pub created_at: String,
     /// Updated.
@@ -132,7 +136,7 @@ pub async fn update_content(
 }
 
 const SELECT_REQUEST: &str = "SELECT r.request_id, r.team_id, t.name AS team, r.author_id, a.display_name AS author, \
-     e.display_name AS last_editor, r.state, r.region, r.revision, r.content, r.content_hash, r.image_id, r.registering_since, \
+     e.display_name AS last_editor, r.state, r.region, r.revision, r.content, r.content_hash, r.image_id, r.registering_since, r.template_id, r.template_version, \
      r.created_at, r.updated_at \
      FROM requests r JOIN teams t ON t.team_id = r.team_id JOIN users a ON a.user_id = r.author_id \
      JOIN users e ON e.user_id = r.last_editor_id";
@@ -145,6 +149,34 @@ pub async fn find_request(
     sqlx::query_as(&format!(
         "{SELECT_REQUEST} WHERE r.request_id = ? AND r.deleted_at IS NULL"
     ))
+    .bind(id.0)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Records the template and version a request started from.
+pub async fn set_template(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+    template: (i64, i64),
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE requests SET template_id = ?, template_version = ? WHERE request_id = ?")
+        .bind(template.0)
+        .bind(template.1)
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The content a request started with (its first revision).
+pub async fn first_content(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT content FROM request_revisions WHERE request_id = ? AND revision = 1",
+    )
     .bind(id.0)
     .fetch_optional(conn)
     .await

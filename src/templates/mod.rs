@@ -1,3 +1,43 @@
-//! Team-shared templates for new requests.
+//! Team-shared templates: a vetted, versioned starting point for new requests, with fields
+//! that are defaults or locked.
 
+use crate::domain::template::TemplateContent;
+use serde::{Deserialize, Serialize};
+
+mod api;
+pub use api::*;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
 pub mod views;
+
+/// A template as listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateSummary {
+    /// Id.
+    pub id: i64,
+    /// Owning team.
+    pub team: String,
+    /// Name.
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// Current version.
+    pub version: i64,
+    /// No longer offered.
+    pub archived: bool,
+    /// Last change.
+    pub updated_at: String,
+}
+
+/// A template with its current content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateDetail {
+    /// The listing facts.
+    pub summary: TemplateSummary,
+    /// The fields it sets and how.
+    pub content: TemplateContent,
+    /// Whether the viewer may edit or archive it.
+    pub can_edit: bool,
+}

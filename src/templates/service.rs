@@ -1,0 +1,237 @@
+//! Rules for templates: team approvers and admins create and edit them, team members use
+//! them; every version is kept and every change audited.
+
+use super::store::{self, TemplateRow};
+use super::{TemplateDetail, TemplateSummary};
+use crate::audit::{store::insert_audit_event, store::AuditEntry};
+use crate::auth::CurrentUser;
+use crate::domain::register_image::RegisterImageForm;
+use crate::domain::template::{Placeholders, TemplateContent};
+use crate::domain::{FieldErrors, Role, TeamId};
+use crate::error::AppError;
+use crate::requests::Saved;
+use crate::server::RequestMeta;
+use crate::state::AppState;
+use serde_json::json;
+use sqlx::SqliteConnection;
+
+fn member(user: &CurrentUser, team: i64) -> bool {
+    user.role == Role::Admin || user.in_team(TeamId(team))
+}
+
+fn may_edit(user: &CurrentUser, team: i64) -> bool {
+    member(user, team) && user.role.allows(Role::Approver)
+}
+
+fn check(name: &str, description: &str, content: &TemplateContent) -> Result<(), AppError> {
+    let mut e = FieldErrors::default();
+    if !(2..=100).contains(&name.trim().chars().count()) {
+        e.push("name", "Template name must be 2 to 100 characters long.");
+    }
+    if description.chars().count() > 1_000 {
+        e.push(
+            "description",
+            "Description must be at most 1,000 characters.",
+        );
+    }
+    e.0.extend(content.form.check_draft().0);
+    e.into_result().map_err(AppError::Invalid)
+}
+
+fn to_json(content: &TemplateContent) -> Result<String, AppError> {
+    serde_json::to_string(content)
+        .map_err(|e| AppError::internal("The template could not be stored.", e))
+}
+
+fn parse(json: &str) -> Result<TemplateContent, AppError> {
+    serde_json::from_str(json).map_err(|e| AppError::internal("The template could not be read.", e))
+}
+
+async fn load_visible(
+    conn: &mut SqliteConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<TemplateRow, AppError> {
+    match store::find(conn, id).await? {
+        Some(row) if member(user, row.team_id) => Ok(row),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+fn summary(row: TemplateRow) -> TemplateSummary {
+    TemplateSummary {
+        id: row.template_id,
+        team: row.team,
+        name: row.name,
+        description: row.description,
+        version: row.current_version,
+        archived: row.archived_at.is_some(),
+        updated_at: row.updated_at,
+    }
+}
+
+/// Creates a template for `team` (approvers and admins of the team).
+pub async fn create(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    team: TeamId,
+    name: &str,
+    description: &str,
+    content: TemplateContent,
+) -> Result<i64, AppError> {
+    if !may_edit(user, team.0) {
+        return Err(AppError::Forbidden.with_reason(
+            "Only approvers and admins of the team can create its templates.".into(),
+        ));
+    }
+    check(name, description, &content)?;
+    let json = to_json(&content)?;
+    let mut tx = crate::db::begin_write(&state.pool).await?;
+    let id = store::insert_template(&mut tx, team, name.trim(), description, &json, user.id)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(ref d) if d.is_unique_violation() => {
+                AppError::invalid("name", "The team already has a template with this name.")
+            }
+            other => other.into(),
+        })?;
+    let e = AuditEntry::new(user.clone().into(), "template.create")
+        .subject("template", id)
+        .team(team)
+        .details(json!({ "name": name.trim(), "version": 1 }));
+    insert_audit_event(&mut tx, &e, meta).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Saves a new version if nobody saved since `expected_version`.
+pub async fn update(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    id: i64,
+    expected_version: i64,
+    description: &str,
+    content: TemplateContent,
+) -> Result<i64, AppError> {
+    let mut tx = crate::db::begin_write(&state.pool).await?;
+    let row = load_visible(&mut tx, user, id).await?;
+    if !may_edit(user, row.team_id) {
+        return Err(AppError::Forbidden
+            .with_reason("Only approvers and admins of the team can edit its templates.".into()));
+    }
+    check(&row.name, description, &content)?;
+    let json = to_json(&content)?;
+    let Some(version) =
+        store::update_template(&mut tx, id, expected_version, description, &json, user.id).await?
+    else {
+        return Err(AppError::Conflict {
+            message: format!(
+                "The template is at version {} or archived; reload before editing.",
+                row.current_version
+            ),
+        });
+    };
+    let e = AuditEntry::new(user.clone().into(), "template.update")
+        .subject("template", id)
+        .team(TeamId(row.team_id))
+        .details(json!({ "version": version }));
+    insert_audit_event(&mut tx, &e, meta).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Archives a template: it stays readable and linked, but is no longer offered.
+pub async fn archive(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    id: i64,
+) -> Result<(), AppError> {
+    let mut tx = crate::db::begin_write(&state.pool).await?;
+    let row = load_visible(&mut tx, user, id).await?;
+    if !may_edit(user, row.team_id) {
+        return Err(AppError::Forbidden.with_reason(
+            "Only approvers and admins of the team can archive its templates.".into(),
+        ));
+    }
+    if !store::archive(&mut tx, id).await? {
+        return Err(AppError::Conflict {
+            message: "The template is already archived.".into(),
+        });
+    }
+    let e = AuditEntry::new(user.clone().into(), "template.archive")
+        .subject("template", id)
+        .team(TeamId(row.team_id));
+    insert_audit_event(&mut tx, &e, meta).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The templates of the user's teams.
+pub async fn list(state: &AppState, user: &CurrentUser) -> Result<Vec<TemplateSummary>, AppError> {
+    let rows = store::list(&state.pool, user.id, user.role == Role::Admin).await?;
+    Ok(rows.into_iter().map(summary).collect())
+}
+
+/// One template with its current content.
+pub async fn get(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<TemplateDetail, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let row = load_visible(&mut conn, user, id).await?;
+    let json = store::version_content(&mut conn, id, row.current_version)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let can_edit = may_edit(user, row.team_id) && row.archived_at.is_none();
+    Ok(TemplateDetail {
+        content: parse(&json)?,
+        can_edit,
+        summary: summary(row),
+    })
+}
+
+/// A new draft from the template's current version, placeholders expanded, recording the
+/// template and version it started from.
+pub async fn new_request(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    id: i64,
+) -> Result<Saved, AppError> {
+    let mut tx = crate::db::begin_write(&state.pool).await?;
+    let row = load_visible(&mut tx, user, id).await?;
+    if row.archived_at.is_some() {
+        return Err(AppError::Conflict {
+            message: "This template is archived; it is no longer offered.".into(),
+        });
+    }
+    let json = store::version_content(&mut tx, id, row.current_version)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let seq = store::take_seq(&mut tx, id).await?;
+    tx.commit().await?;
+    let content = parse(&json)?;
+    let base = RegisterImageForm {
+        region: state.settings.regions.first().cloned().unwrap_or_default(),
+        ..RegisterImageForm::default()
+    };
+    let placeholders = Placeholders {
+        team: row.team.clone(),
+        date: crate::db::now_text()[..10].to_string(),
+        seq,
+    };
+    let form = content.new_form(base, &placeholders);
+    crate::requests::service::create_from_template(
+        state,
+        user,
+        meta,
+        TeamId(row.team_id),
+        form,
+        (id, row.current_version),
+    )
+    .await
+}

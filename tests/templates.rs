@@ -1,0 +1,185 @@
+//! Templates: who may create them, versions, placeholders, and locked fields enforced on the
+//! server whatever the browser sends.
+
+mod common;
+
+use common::*;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+async fn team(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT team_id FROM teams WHERE name = 'Platform'")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap()
+}
+
+fn content() -> Value {
+    json!({
+        "form": { "name": "{team}-base-{date}-{seq}", "architecture": "arm64", "boot_mode": "uefi", "region": "us-east-1" },
+        "modes": { "Name": "default", "Architecture": "locked", "BootMode": "locked" }
+    })
+}
+
+async fn create(app: &TestApp, client: &Client) -> reqwest::Response {
+    let body = json!({ "team_id": team(app).await, "name": "Graviton base", "description": "arm64 baseline", "content": content() });
+    client
+        .post(app.url("/api/templates/create"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn approvers_create_templates_and_requesters_may_not() {
+    let app = spawn_app().await;
+    let rick = app.user("rick", "requester", "Platform").await;
+    let carol = app.user("carol", "approver", "Platform").await;
+    assert_eq!(create(&app, &rick).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(create(&app, &carol).await.status(), StatusCode::OK);
+    let list: Value = app
+        .call(&rick, "templates/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["name"], "Graviton base");
+    let outsider = app.user("olga", "approver", "Other").await;
+    let theirs: Value = app
+        .call(&outsider, "templates/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(theirs.as_array().unwrap().is_empty());
+    assert_eq!(app.audit_count("template.create").await, 1);
+}
+
+#[tokio::test]
+async fn a_request_from_a_template_expands_placeholders_and_records_the_version() {
+    let app = spawn_app().await;
+    let carol = app.user("carol", "approver", "Platform").await;
+    let rick = app.user("rick", "requester", "Platform").await;
+    let id = create(&app, &carol).await.json::<i64>().await.unwrap();
+    let edit = json!({ "id": id, "version": 1, "description": "v2", "content": content() });
+    assert_eq!(
+        carol
+            .post(app.url("/api/templates/update"))
+            .json(&edit)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let saved: Value = app
+        .call(&rick, "templates/new_request", &[("id", &id.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rid = saved["id"].as_i64().unwrap();
+    let detail: Value = app
+        .call(&rick, "requests/get", &[("id", &rid.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let today = &amidesk::db::now_text()[..10];
+    assert_eq!(detail["form"]["name"], format!("Platform-base-{today}-1"));
+    assert_eq!(detail["form"]["architecture"], "arm64");
+    let (tid, ver): (i64, i64) =
+        sqlx::query_as("SELECT template_id, template_version FROM requests WHERE request_id = ?")
+            .bind(rid)
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
+    assert_eq!((tid, ver), (id, 2));
+    let second: Value = app
+        .call(&rick, "templates/new_request", &[("id", &id.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second = app
+        .call(
+            &rick,
+            "requests/get",
+            &[("id", &second["id"].as_i64().unwrap().to_string())],
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(second["form"]["name"], format!("Platform-base-{today}-2"));
+}
+
+#[tokio::test]
+async fn locked_fields_cannot_be_changed_by_a_crafted_save() {
+    let app = spawn_app().await;
+    let carol = app.user("carol", "approver", "Platform").await;
+    let rick = app.user("rick", "requester", "Platform").await;
+    let id = create(&app, &carol).await.json::<i64>().await.unwrap();
+    let saved: Value = app
+        .call(&rick, "templates/new_request", &[("id", &id.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rid = saved["id"].as_i64().unwrap();
+    let mut form = app
+        .call(&rick, "requests/get", &[("id", &rid.to_string())])
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["form"]
+        .clone();
+    form["name"] = json!("renamed-is-fine");
+    let ok = rick
+        .post(app.url("/api/requests/save"))
+        .json(&json!({ "id": rid, "revision": 1, "form": form }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK, "a default may change");
+    form["architecture"] = json!("x86_64");
+    let refused = rick
+        .post(app.url("/api/requests/save"))
+        .json(&json!({ "id": rid, "revision": 2, "form": form }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("locked by the request's template"));
+}
+
+#[tokio::test]
+async fn archived_templates_are_no_longer_offered() {
+    let app = spawn_app().await;
+    let carol = app.user("carol", "approver", "Platform").await;
+    let id = create(&app, &carol).await.json::<i64>().await.unwrap();
+    assert_eq!(
+        app.call(&carol, "templates/archive", &[("id", &id.to_string())])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call(&carol, "templates/new_request", &[("id", &id.to_string())])
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    let detail: Value = app
+        .call(&carol, "templates/get", &[("id", &id.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["summary"]["archived"], true);
+}
