@@ -67,6 +67,8 @@ pub struct RequestDetail {
     pub image_id: Option<String>,
     /// Whether the signed-in user may edit it now.
     pub can_edit: bool,
+    /// Fields locked by the template the request started from.
+    pub locked: Vec<crate::domain::template::TemplateField>,
 }
 
 /// One saved revision.

@@ -85,6 +85,7 @@ fn detail(user: &CurrentUser, row: RequestRow) -> Result<RequestDetail, AppError
         created_at: row.created_at,
         updated_at: row.updated_at,
         image_id: row.image_id,
+        locked: Vec::new(),
     })
 }
 
@@ -257,7 +258,20 @@ pub async fn get(
     user: &CurrentUser,
     id: RequestId,
 ) -> Result<RequestDetail, AppError> {
-    detail(user, load_visible(state, user, id).await?)
+    let row = load_visible(state, user, id).await?;
+    let template = row.template_id.zip(row.template_version);
+    let mut detail = detail(user, row)?;
+    if let Some((template, version)) = template {
+        let mut conn = state.pool.acquire().await?;
+        if let Some(json) =
+            crate::templates::store::version_content(&mut conn, template, version).await?
+        {
+            let content: crate::domain::template::TemplateContent = serde_json::from_str(&json)
+                .map_err(|e| AppError::internal("The request's template could not be read.", e))?;
+            detail.locked = content.locked().collect();
+        }
+    }
+    Ok(detail)
 }
 
 /// A page of the user's (or their teams') requests.

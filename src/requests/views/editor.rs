@@ -57,6 +57,9 @@ pub fn RequestEditor(
     revision: i64,
     options: EditorOptions,
     readonly: bool,
+    /// Fields locked by the request's template.
+    #[prop(optional)]
+    locked: Vec<crate::domain::template::TemplateField>,
 ) -> impl IntoView {
     let form = RwSignal::new(initial.clone());
     let errors = Memo::new(move |_| form.with(|f| check(f).err().unwrap_or_default()));
@@ -66,6 +69,7 @@ pub fn RequestEditor(
         touched: RwSignal::new(BTreeSet::new()),
         show_all: RwSignal::new(false),
         readonly: Signal::derive(move || readonly),
+        locked: StoredValue::new(locked),
     };
     provide_context(ctx);
     let id = RwSignal::new(id);
@@ -283,7 +287,7 @@ fn MappingsSection() -> impl IntoView {
             <p class="help">"Each row is an EBS volume, an instance-store volume (ephemeralN) or NoDevice. Device names must be unique."</p>
             <FieldMessage path="BlockDeviceMappings".to_string() />
             {move || (0..count.get()).map(|i| view! { <MappingRow i count /> }).collect_view()}
-            <Show when=move || !ctx.readonly.get()>
+            <Show when=move || !ctx.frozen("BlockDeviceMappings")>
                 <button type="button" class="secondary" on:click=add disabled=move || { count.get() >= MAX_MAPPINGS }>
                     "Add block device mapping"
                 </button>
@@ -390,7 +394,7 @@ fn MappingRow(i: usize, count: Memo<usize>) -> impl IntoView {
                 <TextField path=p_vn.clone() label="VirtualName" help="ephemeral0 … ephemeral23"
                     get=move |f| row(f).virtual_name set=move |f, v| edit(f, &|m| m.virtual_name = v.clone()) />
             </Show>
-            <Show when=move || !ctx.readonly.get()>
+            <Show when=move || !ctx.frozen("BlockDeviceMappings")>
                 <div class="row-actions">
                     <button type="button" class="small secondary" disabled=move || i == 0 on:click=move |_| swap(i - 1)>"Move up"</button>
                     <button type="button" class="small secondary" disabled=move || { i + 1 >= count.get() } on:click=move |_| swap(i + 1)>"Move down"</button>
@@ -496,14 +500,14 @@ fn TagRows(kind: &'static str, title: &'static str) -> impl IntoView {
                             set=move |f, v| if let Some(t) = tags_of(f, kind).get_mut(i) { t.key = v } />
                         <TextField path=format!("{path}.Value") label="Value" get=move |f| get_tag(f, i).value
                             set=move |f, v| if let Some(t) = tags_of(f, kind).get_mut(i) { t.value = v } />
-                        <Show when=move || !ctx.readonly.get()>
+                        <Show when=move || !ctx.frozen(if kind == "image" { "TagSpecifications[image]" } else { "TagSpecifications[snapshot]" })>
                             <button type="button" class="small danger" on:click=move |_| ctx.change(&format!("TagSpecifications[{kind}].Tags"), |f| { tags_of(f, kind).remove(i); })>"Remove tag"</button>
                         </Show>
                     </div>
                 </fieldset>
             }
         }).collect_view()}
-        <Show when=move || !ctx.readonly.get()>
+        <Show when=move || !ctx.frozen(if kind == "image" { "TagSpecifications[image]" } else { "TagSpecifications[snapshot]" })>
             <button type="button" class="secondary" on:click={
                 let at2 = at2.clone();
                 move |_| ctx.change(&at2, |f| tags_of(f, kind).push(TagForm::default()))

@@ -1,6 +1,7 @@
 //! Form fields bound to the editor's form signal, each showing the live error for its API path.
 
 use crate::domain::register_image::RegisterImageForm;
+use crate::domain::template::TemplateField;
 use crate::domain::FieldErrors;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -18,6 +19,8 @@ pub struct EditorCtx {
     pub show_all: RwSignal<bool>,
     /// Nothing may be changed.
     pub readonly: Signal<bool>,
+    /// Fields locked by the request's template.
+    pub locked: StoredValue<Vec<TemplateField>>,
 }
 
 impl EditorCtx {
@@ -37,6 +40,14 @@ impl EditorCtx {
                 .find(|err| err.field == path || err.field.starts_with(&format!("{path}.")))
                 .map(|err| err.message.clone())
         })
+    }
+
+    /// Whether the field at `path` may not be changed now (read-only view, or locked by the
+    /// request's template).
+    pub fn frozen(&self, path: &str) -> bool {
+        self.readonly.get()
+            || TemplateField::of_path(path)
+                .is_some_and(|f| self.locked.with_value(|l| l.contains(&f)))
     }
 
     /// Applies a change and marks `path` as touched.
@@ -89,7 +100,7 @@ pub fn TextField(
     let ctx = expect_context::<EditorCtx>();
     let id = dom_id(&path);
     let described = format!("{id}-error {id}-help");
-    let (p1, p2) = (path.clone(), path.clone());
+    let (p1, p2, p3) = (path.clone(), path.clone(), path.clone());
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -98,7 +109,7 @@ pub fn TextField(
                 type=kind.unwrap_or_else(|| "text".into())
                 prop:value=move || ctx.form.with(|f| get(f))
                 on:input=move |ev| ctx.change(&p1, |f| set(f, event_target_value(&ev)))
-                disabled=move || disabled.get() || ctx.readonly.get()
+                disabled=move || disabled.get() || ctx.frozen(&p3)
                 aria-invalid=move || ctx.error_for(&p2).is_some().to_string()
                 aria-describedby=described
             />
@@ -132,14 +143,14 @@ pub fn SelectField(
 ) -> impl IntoView {
     let ctx = expect_context::<EditorCtx>();
     let id = dom_id(&path);
-    let p1 = path.clone();
+    let (p1, p2) = (path.clone(), path.clone());
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
             <select
                 id=id.clone()
                 on:change=move |ev| ctx.change(&p1, |f| set(f, event_target_value(&ev)))
-                disabled=move || disabled.get() || ctx.readonly.get()
+                disabled=move || disabled.get() || ctx.frozen(&p2)
                 aria-describedby=format!("{id}-error {id}-help")
             >
                 {options
@@ -180,7 +191,7 @@ pub fn CheckField(
 ) -> impl IntoView {
     let ctx = expect_context::<EditorCtx>();
     let id = dom_id(&path);
-    let p1 = path.clone();
+    let (p1, p2) = (path.clone(), path.clone());
     view! {
         <div class="field check">
             <input
@@ -188,7 +199,7 @@ pub fn CheckField(
                 type="checkbox"
                 prop:checked=move || ctx.form.with(|f| get(f))
                 on:change=move |ev| ctx.change(&p1, |f| set(f, event_target_checked(&ev)))
-                disabled=move || disabled.get() || ctx.readonly.get()
+                disabled=move || disabled.get() || ctx.frozen(&p2)
             />
             <label for=id.clone()>{label}</label>
             <p class="help">{help}</p>

@@ -60,7 +60,17 @@ fn RequestView(detail: RequestDetail, options: crate::requests::EditorOptions) -
         {(detail.state == crate::domain::RequestState::Pending && detail.can_edit).then(|| view! {
             <p class="notice">"Saving an edit returns this request to draft and voids its approvals."</p>
         })}
-        <RequestEditor initial=detail.form.clone() id=Some(id) revision=detail.revision options readonly=!detail.can_edit />
+        {(!detail.locked.is_empty()).then(|| view! {
+            <p class="notice">"Fields locked by this request's template are read-only."</p>
+        })}
+        <RequestEditor
+            initial=detail.form.clone()
+            id=Some(id)
+            revision=detail.revision
+            options
+            readonly=!detail.can_edit
+            locked=detail.locked.clone()
+        />
         <History id current=detail.revision />
         <crate::audit::views::RequestTimeline id />
     }
