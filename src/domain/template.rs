@@ -217,6 +217,39 @@ impl TemplateContent {
     }
 }
 
+/// Differences between two template versions: changed modes, and changed values of the
+/// fields either version sets.
+pub fn diff(a: &TemplateContent, b: &TemplateContent) -> Vec<super::register_image::FieldChange> {
+    let mode = |m: Option<&FieldMode>| match m {
+        Some(FieldMode::Default) => "default".to_string(),
+        Some(FieldMode::Locked) => "locked".to_string(),
+        None => String::new(),
+    };
+    let mut changes = Vec::new();
+    for field in TemplateField::ALL {
+        let (ma, mb) = (a.modes.get(&field), b.modes.get(&field));
+        if ma != mb {
+            changes.push(super::register_image::FieldChange {
+                field: format!("{field:?} (mode)"),
+                before: mode(ma),
+                after: mode(mb),
+            });
+        }
+        if (ma.is_some() || mb.is_some()) && !field.same(&a.form, &b.form) {
+            let (mut fa, mut fb) = (RegisterImageForm::default(), RegisterImageForm::default());
+            field.copy(&a.form, &mut fa);
+            field.copy(&b.form, &mut fb);
+            for c in super::register_image::diff_forms(&fa, &fb) {
+                changes.push(super::register_image::FieldChange {
+                    field: format!("{field:?}: {}", c.field),
+                    ..c
+                });
+            }
+        }
+    }
+    changes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,6 +87,46 @@ pub async fn archive_template(id: i64) -> Result<(), AppError> {
     audit_if_refused(&state, &user, result).await
 }
 
+/// The versions of a template, with the requests made from each.
+#[server(endpoint = "templates/versions")]
+pub async fn template_versions(id: i64) -> Result<Vec<super::TemplateVersion>, AppError> {
+    let (state, user) = door().await?;
+    super::service::versions(&state, &user, id).await
+}
+
+/// Differences between two versions of a template.
+#[server(endpoint = "templates/diff")]
+pub async fn diff_template_versions(
+    id: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<crate::domain::register_image::FieldChange>, AppError> {
+    let (state, user) = door().await?;
+    super::service::diff(&state, &user, id, from, to).await
+}
+
+/// A template exported as JSON.
+#[server(endpoint = "templates/export")]
+pub async fn export_template(id: i64) -> Result<String, AppError> {
+    let (state, user) = door().await?;
+    super::service::export(&state, &user, id).await
+}
+
+/// A new template from exported JSON (approvers and admins of the team).
+#[server(endpoint = "templates/import", input = Json)]
+pub async fn import_template(team_id: i64, json: String) -> Result<i64, AppError> {
+    let (state, user) = door().await?;
+    let result = super::service::import(
+        &state,
+        &user,
+        &request_meta(),
+        crate::domain::TeamId(team_id),
+        &json,
+    )
+    .await;
+    audit_if_refused(&state, &user, result).await
+}
+
 /// A new draft from a template.
 #[server(endpoint = "templates/new_request")]
 pub async fn new_request_from_template(id: i64) -> Result<Saved, AppError> {

@@ -31,6 +31,20 @@ pub struct TemplateSummary {
     pub updated_at: String,
 }
 
+/// One version of a template, with the requests made from it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct TemplateVersion {
+    /// Its number.
+    pub version: i64,
+    /// Who saved it.
+    pub editor: String,
+    /// When.
+    pub created_at: String,
+    /// Requests started from it.
+    pub requests: i64,
+}
+
 /// A template with its current content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateDetail {

@@ -194,6 +194,86 @@ pub async fn get(
     })
 }
 
+/// The versions of a template.
+pub async fn versions(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Vec<super::TemplateVersion>, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    load_visible(&mut conn, user, id).await?;
+    drop(conn);
+    Ok(store::versions(&state.pool, id).await?)
+}
+
+/// Field differences between two versions (values and modes).
+pub async fn diff(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<crate::domain::register_image::FieldChange>, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    load_visible(&mut conn, user, id).await?;
+    let mut load = async |v: i64| -> Result<TemplateContent, AppError> {
+        parse(
+            &store::version_content(&mut conn, id, v)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        )
+    };
+    let (a, b) = (load(from).await?, load(to).await?);
+    let mut changes = crate::domain::template::diff(&a, &b);
+    changes.sort_by(|x, y| x.field.cmp(&y.field));
+    Ok(changes)
+}
+
+/// A template as JSON (`{ name, description, content }`), for export.
+pub async fn export(state: &AppState, user: &CurrentUser, id: i64) -> Result<String, AppError> {
+    let detail = get(state, user, id).await?;
+    serde_json::to_string_pretty(&json!({
+        "name": detail.summary.name, "description": detail.summary.description, "content": detail.content,
+    }))
+    .map_err(|e| AppError::internal("The template could not be exported.", e))
+}
+
+/// A new template from exported JSON, checked like any other.
+pub async fn import(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    team: TeamId,
+    json: &str,
+) -> Result<i64, AppError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Exported {
+        name: String,
+        #[serde(default)]
+        description: String,
+        content: TemplateContent,
+    }
+    if json.len() > 512 * 1024 {
+        return Err(AppError::invalid(
+            "json",
+            "The document is too large (at most 512 KiB).",
+        ));
+    }
+    let doc: Exported = serde_json::from_str(json)
+        .map_err(|e| AppError::invalid("json", format!("Not a template export: {e}.")))?;
+    create(
+        state,
+        user,
+        meta,
+        team,
+        &doc.name,
+        &doc.description,
+        doc.content,
+    )
+    .await
+}
+
 /// A new draft from the template's current version, placeholders expanded, recording the
 /// template and version it started from.
 pub async fn new_request(

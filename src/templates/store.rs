@@ -155,6 +155,22 @@ pub async fn version_content(
     .await
 }
 
+/// Every version, newest first, with how many requests started from each.
+pub async fn versions(
+    pool: &SqlitePool,
+    id: i64,
+) -> Result<Vec<super::TemplateVersion>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT v.version, u.display_name AS editor, v.created_at, \
+         (SELECT COUNT(*) FROM requests r WHERE r.template_id = v.template_id AND r.template_version = v.version \
+            AND r.deleted_at IS NULL) AS requests \
+         FROM template_versions v JOIN users u ON u.user_id = v.editor_id WHERE v.template_id = ? ORDER BY v.version DESC",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+}
+
 /// Takes the next `{seq}` number.
 pub async fn take_seq(conn: &mut SqliteConnection, id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
