@@ -190,35 +190,86 @@ async fn versions_list_their_requests_and_diff_and_templates_round_trip_as_json(
     let carol = app.user("carol", "approver", "Platform").await;
     let rick = app.user("rick", "requester", "Platform").await;
     let id = create(&app, &carol).await.json::<i64>().await.unwrap();
-    app.call(&rick, "templates/new_request", &[("id", &id.to_string())]).await;
+    app.call(&rick, "templates/new_request", &[("id", &id.to_string())])
+        .await;
     let mut v2 = content();
     v2["modes"]["Architecture"] = json!("default");
     v2["form"]["boot_mode"] = json!("uefi-preferred");
     let edit = json!({ "id": id, "version": 1, "description": "v2", "content": v2 });
-    assert_eq!(carol.post(app.url("/api/templates/update")).json(&edit).send().await.unwrap().status(), StatusCode::OK);
-    let stale = carol.post(app.url("/api/templates/update")).json(&edit).send().await.unwrap();
+    assert_eq!(
+        carol
+            .post(app.url("/api/templates/update"))
+            .json(&edit)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let stale = carol
+        .post(app.url("/api/templates/update"))
+        .json(&edit)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stale.status(), StatusCode::CONFLICT);
 
-    let versions: Value = app.call(&rick, "templates/versions", &[("id", &id.to_string())]).await.json().await.unwrap();
-    assert_eq!(versions[0]["version"], 2);
-    assert_eq!(versions[0]["requests"], 0);
-    assert_eq!(versions[1]["requests"], 1);
-    let diff: Value = app
-        .call(&rick, "templates/diff", &[("id", &id.to_string()), ("from", "1"), ("to", "2")])
+    let versions: Value = app
+        .call(&rick, "templates/versions", &[("id", &id.to_string())])
         .await
         .json()
         .await
         .unwrap();
-    let fields: Vec<&str> = diff.as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    assert_eq!(versions[0]["version"], 2);
+    assert_eq!(versions[0]["requests"], 0);
+    assert_eq!(versions[1]["requests"], 1);
+    let diff: Value = app
+        .call(
+            &rick,
+            "templates/diff",
+            &[("id", &id.to_string()), ("from", "1"), ("to", "2")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let fields: Vec<&str> = diff
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
     assert!(fields.contains(&"Architecture (mode)"), "{fields:?}");
     assert!(fields.contains(&"BootMode: boot_mode"), "{fields:?}");
 
-    let exported: String = app.call(&carol, "templates/export", &[("id", &id.to_string())]).await.json().await.unwrap();
+    let exported: String = app
+        .call(&carol, "templates/export", &[("id", &id.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
     let renamed = exported.replace("Graviton base", "Graviton copy");
-    let res = app.call_json(&carol, "templates/import", json!({ "team_id": team(&app).await, "json": renamed })).await;
+    let res = app
+        .call_json(
+            &carol,
+            "templates/import",
+            json!({ "team_id": team(&app).await, "json": renamed }),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let bad = app.call_json(&carol, "templates/import", json!({ "team_id": team(&app).await, "json": "{\"name\":\"x\",\"colour\":1}" })).await;
+    let bad = app
+        .call_json(
+            &carol,
+            "templates/import",
+            json!({ "team_id": team(&app).await, "json": "{\"name\":\"x\",\"colour\":1}" }),
+        )
+        .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let list: Value = app.call(&rick, "templates/list", &[]).await.json().await.unwrap();
+    let list: Value = app
+        .call(&rick, "templates/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
 }

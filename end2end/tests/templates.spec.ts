@@ -56,5 +56,11 @@ test("a requester starts from a team template and cannot change its locked field
   await expect(r.getByLabel("Architecture")).toBeDisabled();
   await expect(r.getByLabel("BootMode")).toBeDisabled();
   await expect(r.getByLabel("Name", { exact: true })).toBeEnabled();
+
+  // The template page lists its versions and the requests made from each.
+  await r.goto("/templates");
+  await r.getByRole("link", { name: "Graviton base" }).click();
+  await expect(r.getByRole("heading", { name: "Graviton base" })).toBeVisible();
+  await expect(r.getByRole("row", { name: /^1 tpl-approver .* 1$/ })).toBeVisible();
   await requesterContext.close();
 });

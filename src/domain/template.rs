@@ -142,6 +142,47 @@ impl TemplateField {
         }
     }
 
+    /// The field's value in `f`, as one line of text.
+    pub fn display(self, f: &RegisterImageForm) -> String {
+        let tags = |t: &[super::register_image::TagForm]| {
+            t.iter()
+                .map(|t| format!("{}={}", t.key, t.value))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            TemplateField::Region => f.region.clone(),
+            TemplateField::Name => f.name.clone(),
+            TemplateField::Description => f.description.clone(),
+            TemplateField::Architecture => f.architecture.clone(),
+            TemplateField::VirtualizationType => f.virtualization_type.clone(),
+            TemplateField::BootMode => f.boot_mode.clone(),
+            TemplateField::RootDeviceName => f.root_device_name.clone(),
+            TemplateField::EnaSupport => f.ena_support.clone(),
+            TemplateField::SriovNetSupport => f.sriov_net_support.to_string(),
+            TemplateField::ImdsSupport => f.imds_v2.to_string(),
+            TemplateField::TpmSupport => f.tpm_v2.to_string(),
+            TemplateField::UefiData => format!("{} characters", f.uefi_data.len()),
+            TemplateField::KernelId => f.kernel_id.clone(),
+            TemplateField::RamdiskId => f.ramdisk_id.clone(),
+            TemplateField::ImageLocation => f.image_location.clone(),
+            TemplateField::BillingProducts => f.billing_products.clone(),
+            TemplateField::BlockDeviceMappings => f
+                .block_device_mappings
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} {:?} {}{}",
+                        m.device_name, m.kind, m.volume_type, m.volume_size
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            TemplateField::ImageTags => tags(&f.image_tags),
+            TemplateField::SnapshotTags => tags(&f.snapshot_tags),
+        }
+    }
+
     /// Whether `a` and `b` hold the same value for this field.
     pub fn same(self, a: &RegisterImageForm, b: &RegisterImageForm) -> bool {
         let mut probe = b.clone();
