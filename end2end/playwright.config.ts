@@ -58,7 +58,7 @@ export default defineConfig({
         AMIDESK_DATABASE_URL: `sqlite://${dataDir}/amidesk.db`,
         AMIDESK_ADMIN_PASSWORD: ADMIN_PASSWORD,
         AMIDESK_REGIONS: "us-east-1,eu-west-1",
-        AMIDESK_LOG: "warn",
+        AMIDESK_LOG: process.env.E2E_LOG ?? "warn",
         AWS_ENDPOINT_URL_EC2: `http://127.0.0.1:${motoPort}`,
         AWS_ACCESS_KEY_ID: "testing",
         AWS_SECRET_ACCESS_KEY: "testing",

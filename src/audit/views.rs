@@ -1,7 +1,7 @@
 //! The audit page (filters, newest first, keyset pages, export, chain check) and a
 //! request's timeline.
 
-use super::{list_audit_events, request_timeline, AuditEventView, AuditFilter, VerifyAuditChain};
+use super::{list_audit_events, AuditEventView, AuditFilter, VerifyAuditChain};
 use crate::ui::{action_error, EmptyState, ErrorNotice};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -151,8 +151,10 @@ pub fn EventTable(rows: Vec<AuditEventView>) -> impl IntoView {
 
 /// One request's history from the audit record.
 #[component]
-pub fn RequestTimeline(id: i64) -> impl IntoView {
-    let events = Resource::new(move || id, request_timeline);
+pub fn RequestTimeline(
+    /// Created by the page, at its top level.
+    events: Resource<Result<Vec<AuditEventView>, crate::error::AppError>>,
+) -> impl IntoView {
     view! {
         <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Timeline"</h2>

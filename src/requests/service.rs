@@ -310,7 +310,12 @@ pub async fn diff(
     from: i64,
     to: i64,
 ) -> Result<Vec<FieldChange>, AppError> {
-    load_visible(state, user, id).await?;
+    let row = load_visible(state, user, id).await?;
+    let (from, to) = if from == 0 && to == 0 {
+        ((row.revision - 1).max(1), row.revision)
+    } else {
+        (from, to)
+    };
     let load = |rev| async move {
         let json = store::revision_content(&state.pool, id, rev)
             .await?

@@ -2,7 +2,7 @@
 //! the actions the viewer may take, and the registered image with its progress.
 
 use super::{
-    get_workflow, image_status, preflight_request, ApproveRequest, RejectRequest, ReopenRequest,
+    image_status, preflight_request, ApproveRequest, RejectRequest, ReopenRequest,
     RetryRegistration, SubmitRequest, WithdrawRequest, WorkflowView,
 };
 use crate::ui::{action_error, ErrorNotice};
@@ -14,8 +14,11 @@ fn reload() {
 
 /// Everything about where the request stands and what the viewer may do next.
 #[component]
-pub fn WorkflowPanel(id: i64) -> impl IntoView {
-    let view_res = Resource::new(move || id, get_workflow);
+pub fn WorkflowPanel(
+    id: i64,
+    /// Created by the page, at its top level (see `requests::views::page`).
+    view_res: Resource<Result<WorkflowView, crate::error::AppError>>,
+) -> impl IntoView {
     view! {
         <section class="card workflow" aria-labelledby="workflow-heading">
             <h2 id="workflow-heading">"Approval and registration"</h2>

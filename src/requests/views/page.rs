@@ -12,6 +12,20 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+/// The page's data. Every resource is created here, at the top of the page, not inside a
+/// `Suspend`: resources created inside an already-resolved suspense lose the request context
+/// during server rendering (and break hydration).
+#[derive(Clone, Copy)]
+struct PageData {
+    workflow: Resource<Result<crate::workflow::WorkflowView, crate::error::AppError>>,
+    revisions: Resource<Result<Vec<crate::requests::RevisionInfo>, crate::error::AppError>>,
+    diff: Resource<Result<Vec<crate::domain::register_image::FieldChange>, crate::error::AppError>>,
+    timeline: Resource<Result<Vec<crate::audit::AuditEventView>, crate::error::AppError>>,
+    /// Compared revisions; 0 and 0 mean "the one before the current, and the current".
+    from: RwSignal<i64>,
+    to: RwSignal<i64>,
+}
+
 /// One request.
 #[component]
 pub fn RequestPage() -> impl IntoView {
@@ -25,6 +39,19 @@ pub fn RequestPage() -> impl IntoView {
     };
     let detail = Resource::new(id, get_request);
     let options = Resource::new(|| (), |_| get_editor_options());
+    let from = RwSignal::new(0i64);
+    let to = RwSignal::new(0i64);
+    provide_context(PageData {
+        workflow: Resource::new(id, crate::workflow::get_workflow),
+        revisions: Resource::new(id, request_revisions),
+        diff: Resource::new(
+            move || (id(), from.get(), to.get()),
+            |(id, a, b)| diff_revisions(id, a, b),
+        ),
+        timeline: Resource::new(id, crate::audit::request_timeline),
+        from,
+        to,
+    });
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -45,6 +72,7 @@ fn RequestView(detail: RequestDetail, options: crate::requests::EditorOptions) -
     } else {
         detail.form.name.clone()
     };
+    let data = expect_context::<PageData>();
     view! {
         <Title text=format!("{title} · AMI Desk") />
         <h1>{title}</h1>
@@ -55,7 +83,7 @@ fn RequestView(detail: RequestDetail, options: crate::requests::EditorOptions) -
             <dt>"Revision"</dt><dd>{detail.revision} " by " {detail.last_editor.clone()} " at " <time>{detail.updated_at.clone()}</time></dd>
             <dt>"Content hash"</dt><dd><code class="hash">{detail.content_hash.clone()}</code></dd>
         </dl>
-        <crate::workflow::views::WorkflowPanel id />
+        <crate::workflow::views::WorkflowPanel id view_res=data.workflow />
         <Actions id />
         {(detail.state == crate::domain::RequestState::Pending && detail.can_edit).then(|| view! {
             <p class="notice">"Saving an edit returns this request to draft and voids its approvals."</p>
@@ -71,8 +99,8 @@ fn RequestView(detail: RequestDetail, options: crate::requests::EditorOptions) -
             readonly=!detail.can_edit
             locked=detail.locked.clone()
         />
-        <History id current=detail.revision />
-        <crate::audit::views::RequestTimeline id />
+        <History current=detail.revision />
+        <crate::audit::views::RequestTimeline events=data.timeline />
     }
 }
 
@@ -125,14 +153,22 @@ fn Actions(id: i64) -> impl IntoView {
 }
 
 #[component]
-fn History(id: i64, current: i64) -> impl IntoView {
-    let revisions = Resource::new(move || id, request_revisions);
-    let from = RwSignal::new((current - 1).max(1));
-    let to = RwSignal::new(current);
-    let diff = Resource::new(
-        move || (from.get(), to.get()),
-        move |(a, b)| diff_revisions(id, a, b),
-    );
+fn History(current: i64) -> impl IntoView {
+    let PageData {
+        revisions,
+        diff,
+        from,
+        to,
+        ..
+    } = expect_context::<PageData>();
+    let shown_from = move || {
+        if from.get() == 0 {
+            (current - 1).max(1)
+        } else {
+            from.get()
+        }
+    };
+    let shown_to = move || if to.get() == 0 { current } else { to.get() };
     view! {
         <section aria-labelledby="history-heading">
             <h2 id="history-heading">"Revision history"</h2>
@@ -157,11 +193,11 @@ fn History(id: i64, current: i64) -> impl IntoView {
             </Suspense>
             <div class="toolbar">
                 <label for="diff-from">"Compare revision"</label>
-                <input id="diff-from" type="number" min="1" max=current prop:value=move || from.get().to_string()
-                    on:change=move |ev| from.set(event_target_value(&ev).parse().unwrap_or(1)) />
+                <input id="diff-from" type="number" min="1" max=current prop:value=move || shown_from().to_string()
+                    on:change=move |ev| { to.set(shown_to()); from.set(event_target_value(&ev).parse().unwrap_or(1)); } />
                 <label for="diff-to">"with revision"</label>
-                <input id="diff-to" type="number" min="1" max=current prop:value=move || to.get().to_string()
-                    on:change=move |ev| to.set(event_target_value(&ev).parse().unwrap_or(current)) />
+                <input id="diff-to" type="number" min="1" max=current prop:value=move || shown_to().to_string()
+                    on:change=move |ev| { from.set(shown_from()); to.set(event_target_value(&ev).parse().unwrap_or(current)); } />
             </div>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
