@@ -59,6 +59,7 @@ fn Workflow(id: i64, w: WorkflowView) -> impl IntoView {
     };
     let revision = w.revision;
     let state = w.state.clone();
+    follow_registration(id, &state);
     view! {
         <p>
             "State: " <span class=format!("state state-{}", w.state)>{w.state.clone()}</span> " · "
@@ -94,6 +95,32 @@ fn Workflow(id: i64, w: WorkflowView) -> impl IntoView {
         })}
         <Decisions w />
     }
+}
+
+/// While a request is approved or registering, asks every two seconds whether it has moved on,
+/// and reloads the page when it has (to show the image or the failure).
+fn follow_registration(id: i64, state: &str) {
+    #[cfg(feature = "hydrate")]
+    if state == "approved" || state == "registering" {
+        let current = state.to_string();
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                let current = current.clone();
+                leptos::task::spawn_local(async move {
+                    if let Ok(w) = super::get_workflow(id).await {
+                        if w.state != current {
+                            reload();
+                        }
+                    }
+                });
+            },
+            std::time::Duration::from_secs(2),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (id, state);
 }
 
 #[component]
