@@ -7,17 +7,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn query_string(f: &AuditFilter) -> String {
     [
         ("actor", &f.actor),
@@ -29,7 +18,7 @@ fn query_string(f: &AuditFilter) -> String {
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| format!("{k}={}", encode(v)))
+    .map(|(k, v)| format!("{k}={}", crate::ui::encode_query(v)))
     .collect::<Vec<_>>()
     .join("&")
 }

@@ -50,6 +50,11 @@ impl CurrentUser {
         self.teams.iter().any(|t| t.id == team)
     }
 
+    /// Whether the user may see and use what `team` owns: members, and admins everywhere.
+    pub fn sees_team(&self, team: TeamId) -> bool {
+        self.role == Role::Admin || self.in_team(team)
+    }
+
     /// The user's teams as one line of text.
     pub fn team_names(&self) -> String {
         self.teams

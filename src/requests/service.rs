@@ -34,7 +34,7 @@ pub fn editor_options(state: &AppState, user: &CurrentUser) -> EditorOptions {
 }
 
 fn can_see(user: &CurrentUser, row: &RequestRow) -> bool {
-    user.role == Role::Admin || user.in_team(TeamId(row.team_id))
+    user.sees_team(TeamId(row.team_id))
 }
 
 fn check_draft(state: &AppState, form: &RegisterImageForm) -> Result<(), AppError> {

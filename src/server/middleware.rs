@@ -183,7 +183,8 @@ pub async fn page_guard(
         }
         Err(AppError::Unauthorized) => {
             let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
-            Redirect::to(&format!("/signin?next={}", encode_query_value(target))).into_response()
+            Redirect::to(&format!("/signin?next={}", crate::ui::encode_query(target)))
+                .into_response()
         }
         Err(err) => error_response(&err),
     }
@@ -211,18 +212,6 @@ fn error_response(err: &AppError) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,7 +229,7 @@ mod tests {
     #[test]
     fn the_next_parameter_is_percent_encoded() {
         assert_eq!(
-            encode_query_value("/audit?a=1&b=2"),
+            crate::ui::encode_query("/audit?a=1&b=2"),
             "/audit%3Fa%3D1%26b%3D2"
         );
     }

@@ -16,7 +16,7 @@ use serde_json::json;
 use sqlx::SqliteConnection;
 
 fn member(user: &CurrentUser, team: i64) -> bool {
-    user.role == Role::Admin || user.in_team(TeamId(team))
+    user.sees_team(TeamId(team))
 }
 
 fn may_edit(user: &CurrentUser, team: i64) -> bool {

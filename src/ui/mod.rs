@@ -35,3 +35,16 @@ pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
         </section>
     }
 }
+
+/// Percent-encodes a query-string value (unreserved characters and `/` `:` kept).
+pub fn encode_query(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b':' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

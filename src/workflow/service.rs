@@ -3,7 +3,7 @@
 
 use super::store;
 use super::{Preflight, PreflightCheck, WorkflowView};
-use crate::audit::{store::insert_audit_event, store::AuditEntry, Actor};
+use crate::audit::{store::insert_audit_event, store::AuditEntry};
 use crate::auth::CurrentUser;
 use crate::domain::register_image::RegisterImageRequest;
 use crate::domain::{RequestId, RequestState, Role, TeamId};
@@ -18,7 +18,7 @@ use sqlx::SqliteConnection;
 pub const MAX_COMMENT: usize = 2_000;
 
 fn member(user: &CurrentUser, row: &RequestRow) -> bool {
-    user.role == Role::Admin || user.in_team(TeamId(row.team_id))
+    user.sees_team(TeamId(row.team_id))
 }
 
 async fn load(
@@ -482,9 +482,4 @@ async fn snapshot_checks(
             }
         })
         .collect()
-}
-
-/// The actor for work the service does on its own.
-pub fn system() -> Actor {
-    Actor::system()
 }

@@ -61,7 +61,7 @@ pub fn RequestsPage() -> impl IntoView {
                         let next = p.next_cursor.map(|c| {
                             let f = filter();
                             format!("/requests?scope={}&state={}&q={}&cursor={}",
-                                if f.scope == ListScope::Team { "team" } else { "mine" }, f.state, encode(&f.search), encode(&c))
+                                if f.scope == ListScope::Team { "team" } else { "mine" }, f.state, crate::ui::encode_query(&f.search), crate::ui::encode_query(&c))
                         });
                         view! {
                             <div class="table-wrap">
@@ -90,17 +90,6 @@ pub fn RequestsPage() -> impl IntoView {
         </Suspense>
         <ImportForm />
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]
