@@ -9,6 +9,7 @@ use crate::ec2::views::Ec2StatusLine;
 use crate::error::AppError;
 use crate::requests::views::{NewRequestPage, RequestPage, RequestsPage};
 use crate::templates::views::{TemplatePage, TemplatesPage};
+use crate::templates::{EditTemplatePage, NewTemplatePage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
@@ -80,7 +81,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("requests/new") view=NewRequestPage />
                     <Route path=path!("requests/:id") view=RequestPage />
                     <Route path=path!("templates") view=TemplatesPage />
+                    <Route path=path!("templates/new") view=NewTemplatePage />
                     <Route path=path!("templates/:id") view=TemplatePage />
+                    <Route path=path!("templates/:id/edit") view=EditTemplatePage />
                     <Route path=path!("audit") view=AuditPage />
                     <Route path=path!("admin") view=AdminPage />
                 </ParentRoute>

@@ -195,6 +195,7 @@ async fn versions_list_their_requests_and_diff_and_templates_round_trip_as_json(
     let mut v2 = content();
     v2["modes"]["Architecture"] = json!("default");
     v2["form"]["boot_mode"] = json!("uefi-preferred");
+    v2["form"]["architecture"] = json!("x86_64");
     let edit = json!({ "id": id, "version": 1, "description": "v2", "content": v2 });
     assert_eq!(
         carol
@@ -272,4 +273,60 @@ async fn versions_list_their_requests_and_diff_and_templates_round_trip_as_json(
         .await
         .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_template_value_that_breaks_a_register_image_rule_is_refused_on_its_field() {
+    let app = spawn_app().await;
+    let carol = app.user("carol", "approver", "Platform").await;
+    let mut bad = content();
+    bad["form"]["boot_mode"] = json!("legacy-bios");
+    let body =
+        json!({ "team_id": team(&app).await, "name": "Broken", "description": "", "content": bad });
+    let res = app.call_json(&carol, "templates/create", body).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("BootMode"), "{text}");
+    assert!(text.contains("arm64 images boot with uefi"), "{text}");
+    assert_eq!(app.audit_count("template.create").await, 0);
+}
+
+#[tokio::test]
+async fn the_default_diff_is_the_latest_pair_and_the_export_downloads() {
+    let app = spawn_app().await;
+    let carol = app.user("carol", "approver", "Platform").await;
+    let id = create(&app, &carol).await.json::<i64>().await.unwrap();
+    let mut v2 = content();
+    v2["modes"]["BootMode"] = json!("default");
+    let edit = json!({ "id": id, "version": 1, "description": "v2", "content": v2 });
+    let res = app.call_json(&carol, "templates/update", edit).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let diff: Value = app
+        .call(
+            &carol,
+            "templates/diff",
+            &[("id", &id.to_string()), ("from", "0"), ("to", "0")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(diff[0]["field"], "BootMode (mode)");
+    assert_eq!(diff[0]["before"], "locked");
+
+    let file = carol
+        .get(app.url(&format!("/templates/{id}/export.json")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    let doc: Value = file.json().await.unwrap();
+    assert_eq!(doc["name"], "Graviton base");
+    let outsider = app.user("olga", "approver", "Other").await;
+    let hidden = outsider
+        .get(app.url(&format!("/templates/{id}/export.json")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
 }

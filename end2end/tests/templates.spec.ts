@@ -3,7 +3,7 @@ import { ADMIN_PASSWORD, hydrated, signIn } from "./helpers";
 
 const PASSWORD = "a long enough password";
 
-test("a requester starts from a team template and cannot change its locked fields", async ({ browser }) => {
+test("an approver builds a template in the editor and a requester starts from it with its locked fields read-only", async ({ browser }) => {
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
   await signIn(admin, "admin", ADMIN_PASSWORD);
@@ -21,24 +21,36 @@ test("a requester starts from a team template and cannot change its locked field
   }
   await adminContext.close();
 
-  // The approver publishes a template (through the same server function the editor will use).
+  // The approver creates the template in the template editor, then edits it into version 2.
   const approverContext = await browser.newContext();
   const approver = await approverContext.newPage();
   await signIn(approver, "tpl-approver", PASSWORD);
   await expect(approver.getByRole("heading", { name: "Requests", exact: true })).toBeVisible();
-  const options = await (await approver.request.post("/api/requests/options")).json();
-  const created = await approver.request.post("/api/templates/create", {
-    data: {
-      team_id: options.teams[0].id,
-      name: "Graviton base",
-      description: "arm64, UEFI",
-      content: {
-        form: { name: "{team}-arm-{seq}", architecture: "arm64", boot_mode: "uefi" },
-        modes: { Name: "default", Architecture: "locked", BootMode: "locked" },
-      },
-    },
-  });
-  expect(created.status()).toBe(200);
+  await approver.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Templates" }).click();
+  await hydrated(approver);
+  await approver.getByRole("link", { name: "New template" }).click();
+  await expect(approver.getByRole("heading", { name: "New template" })).toBeVisible();
+  await hydrated(approver);
+  await approver.getByLabel("Template name").fill("Graviton base");
+  await approver.getByLabel("What it is for").fill("arm64, UEFI");
+  await approver.getByLabel("Name", { exact: true }).fill("{team}-arm-{seq}");
+  await expect(approver.getByRole("status").filter({ hasText: "would be named Golden-Images-arm-1" })).toBeVisible();
+  await approver.getByLabel("Architecture", { exact: true }).selectOption("arm64");
+  await approver.getByLabel("BootMode", { exact: true }).selectOption("uefi");
+  await expect(approver.getByLabel("Name mode", { exact: true })).toHaveValue("default");
+  await approver.getByLabel("Architecture mode", { exact: true }).selectOption("locked");
+  await approver.getByLabel("BootMode mode", { exact: true }).selectOption("locked");
+  await approver.getByRole("button", { name: "Create template" }).click();
+  await expect(approver.getByRole("heading", { name: "Graviton base" })).toBeVisible();
+  await expect(approver.getByRole("row", { name: /Architecture locked arm64/ })).toBeVisible();
+  await hydrated(approver);
+  await approver.getByRole("link", { name: "Edit" }).click();
+  await expect(approver.getByRole("heading", { name: "Edit Graviton base" })).toBeVisible();
+  await hydrated(approver);
+  await approver.getByLabel("Description", { exact: true }).fill("Built by the golden image pipeline");
+  await approver.getByRole("button", { name: "Save new version" }).click();
+  await expect(approver.getByRole("row", { name: /^2 tpl-approver/ })).toBeVisible();
+  await expect(approver.getByRole("row", { name: /Description \(mode\)\s+default/ })).toBeVisible();
   await approverContext.close();
 
   // The requester starts from it: the name is expanded, the locked fields are read-only.
@@ -61,6 +73,7 @@ test("a requester starts from a team template and cannot change its locked field
   await r.goto("/templates");
   await r.getByRole("link", { name: "Graviton base" }).click();
   await expect(r.getByRole("heading", { name: "Graviton base" })).toBeVisible();
-  await expect(r.getByRole("row", { name: /^1 tpl-approver .* 1$/ })).toBeVisible();
+  await expect(r.getByRole("row", { name: /^2 tpl-approver .* 1$/ })).toBeVisible();
+  await expect(r.getByRole("link", { name: "Edit" })).toHaveCount(0);
   await requesterContext.close();
 });

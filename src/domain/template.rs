@@ -258,6 +258,60 @@ impl TemplateContent {
     }
 }
 
+impl TemplateContent {
+    /// The one rule set for a template, run by the template editor as you type and by the
+    /// server on every save: a name of 2 to 100 characters, a description of at most 1,000,
+    /// field lengths, and every RegisterImage rule for the fields the template sets, checked
+    /// on a request made from it today (placeholders expanded with sample values).
+    pub fn check(&self, name: &str, description: &str) -> FieldErrors {
+        let mut e = FieldErrors::default();
+        if !(2..=100).contains(&name.trim().chars().count()) {
+            e.push("name", "Template name must be 2 to 100 characters long.");
+        }
+        if description.chars().count() > 1_000 {
+            e.push(
+                "description",
+                "Description must be at most 1,000 characters.",
+            );
+        }
+        e.0.extend(self.form.check_draft().0);
+        if !e.is_empty() {
+            return e;
+        }
+        let sample = Placeholders::sample();
+        let form = self.new_form(RegisterImageForm::default(), &sample);
+        if let Err(found) = super::register_image::check(&form) {
+            e.0.extend(found.0.into_iter().filter(|err| {
+                TemplateField::of_path(&err.field).is_some_and(|f| self.modes.contains_key(&f))
+            }));
+        }
+        e
+    }
+
+    /// The fields whose values differ from a blank request's, as defaults: the starting
+    /// point of "Save as template".
+    pub fn from_request(form: RegisterImageForm) -> Self {
+        let blank = RegisterImageForm::default();
+        let modes = TemplateField::ALL
+            .into_iter()
+            .filter(|f| !f.same(&form, &blank))
+            .map(|f| (f, FieldMode::Default))
+            .collect();
+        TemplateContent { form, modes }
+    }
+}
+
+impl Placeholders {
+    /// Example values, for previews and checks.
+    pub fn sample() -> Self {
+        Placeholders {
+            team: "team".into(),
+            date: "2026-01-31".into(),
+            seq: 1,
+        }
+    }
+}
+
 /// Differences between two template versions: changed modes, and changed values of the
 /// fields either version sets.
 pub fn diff(a: &TemplateContent, b: &TemplateContent) -> Vec<super::register_image::FieldChange> {
@@ -341,6 +395,33 @@ mod tests {
         edited.architecture = "x86_64".into();
         let errors = t.check_locked(&started, &edited).unwrap_err();
         assert_eq!(errors.0[0].field, "Architecture");
+    }
+
+    #[test]
+    fn a_template_is_checked_only_on_the_fields_it_sets() {
+        let t = template();
+        assert!(t.check("Web baseline", "").is_empty());
+        let mut bad = template();
+        bad.form.boot_mode = "legacy-bios".into();
+        let errors = bad.check("Web baseline", "");
+        assert_eq!(
+            errors.for_field("BootMode"),
+            Some("arm64 images boot with uefi.")
+        );
+        assert!(errors.for_field("BlockDeviceMappings").is_none());
+        assert!(template().check("x", "").for_field("name").is_some());
+    }
+
+    #[test]
+    fn saving_a_request_as_template_keeps_the_fields_it_changed() {
+        let form = RegisterImageForm {
+            name: "web".into(),
+            architecture: "arm64".into(),
+            ..RegisterImageForm::default()
+        };
+        let t = TemplateContent::from_request(form);
+        assert_eq!(t.modes.get(&TemplateField::Name), Some(&FieldMode::Default));
+        assert!(!t.modes.contains_key(&TemplateField::VirtualizationType));
     }
 
     #[test]

@@ -126,6 +126,8 @@ pub struct EditorOptions {
     pub regions: Vec<String>,
     /// Teams the user may file requests for.
     pub teams: Vec<TeamRef>,
+    /// Today (UTC, YYYY-MM-DD), for placeholder previews.
+    pub today: String,
 }
 
 /// The result of a save.

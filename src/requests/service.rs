@@ -30,6 +30,7 @@ pub fn editor_options(state: &AppState, user: &CurrentUser) -> EditorOptions {
     EditorOptions {
         regions: state.settings.regions.clone(),
         teams: user.teams.clone(),
+        today: crate::db::now_text()[..10].to_string(),
     }
 }
 

@@ -108,6 +108,10 @@ pub async fn router(state: AppState) -> Result<Router, BoxError> {
         .route("/readyz", get(readyz))
         .route("/audit/export", get(crate::audit::export::export))
         .route(
+            "/templates/{id}/export.json",
+            get(crate::templates::download::export_json),
+        )
+        .route(
             "/requests/{id}/export/cli-input.json",
             get(crate::requests::export_routes::cli_input_json),
         )

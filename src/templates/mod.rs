@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 mod api;
 pub use api::*;
 #[cfg(feature = "ssr")]
+pub mod download;
+mod editor;
+pub use editor::{EditTemplatePage, NewTemplatePage};
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -7,7 +7,7 @@ use crate::audit::{store::insert_audit_event, store::AuditEntry};
 use crate::auth::CurrentUser;
 use crate::domain::register_image::RegisterImageForm;
 use crate::domain::template::{Placeholders, TemplateContent};
-use crate::domain::{FieldErrors, Role, TeamId};
+use crate::domain::{Role, TeamId};
 use crate::error::AppError;
 use crate::requests::Saved;
 use crate::server::RequestMeta;
@@ -24,18 +24,10 @@ fn may_edit(user: &CurrentUser, team: i64) -> bool {
 }
 
 fn check(name: &str, description: &str, content: &TemplateContent) -> Result<(), AppError> {
-    let mut e = FieldErrors::default();
-    if !(2..=100).contains(&name.trim().chars().count()) {
-        e.push("name", "Template name must be 2 to 100 characters long.");
-    }
-    if description.chars().count() > 1_000 {
-        e.push(
-            "description",
-            "Description must be at most 1,000 characters.",
-        );
-    }
-    e.0.extend(content.form.check_draft().0);
-    e.into_result().map_err(AppError::Invalid)
+    content
+        .check(name, description)
+        .into_result()
+        .map_err(AppError::Invalid)
 }
 
 fn to_json(content: &TemplateContent) -> Result<String, AppError> {
@@ -206,7 +198,8 @@ pub async fn versions(
     Ok(store::versions(&state.pool, id).await?)
 }
 
-/// Field differences between two versions (values and modes).
+/// Field differences between two versions (values and modes); 0 and 0 compare the current
+/// version with the one before it.
 pub async fn diff(
     state: &AppState,
     user: &CurrentUser,
@@ -215,7 +208,10 @@ pub async fn diff(
     to: i64,
 ) -> Result<Vec<crate::domain::register_image::FieldChange>, AppError> {
     let mut conn = state.pool.acquire().await?;
-    load_visible(&mut conn, user, id).await?;
+    let row = load_visible(&mut conn, user, id).await?;
+    // 0 means "the current version" for `to` and "the one before `to`" for `from`.
+    let to = if to <= 0 { row.current_version } else { to };
+    let from = if from <= 0 { (to - 1).max(1) } else { from };
     let mut load = async |v: i64| -> Result<TemplateContent, AppError> {
         parse(
             &store::version_content(&mut conn, id, v)

@@ -166,11 +166,7 @@ pub fn RequestEditor(
             <Show when=move || id.get().is_none() && !readonly>
                 <TeamSelect options=options.clone() team />
             </Show>
-            <ImageSection regions />
-            <MappingsSection />
-            <FeaturesSection />
-            <LegacySection />
-            <TagsSection />
+            <FormSections regions />
             <div class="savebar" role="region" aria-label="Save">
                 <Show when=move || !readonly>
                     <button type="submit" disabled=move || status.get() == SaveStatus::Saving>"Save draft"</button>
@@ -227,6 +223,19 @@ fn TeamSelect(options: EditorOptions, team: RwSignal<i64>) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Every RegisterImage field, in sections, bound to the [`EditorCtx`] in context (shared by
+/// the request editor and the template editor).
+#[component]
+pub(crate) fn FormSections(regions: Vec<String>) -> impl IntoView {
+    view! {
+        <ImageSection regions />
+        <MappingsSection />
+        <FeaturesSection />
+        <LegacySection />
+        <TagsSection />
+    }
 }
 
 fn enum_options<T: Copy>(

@@ -1,7 +1,7 @@
 //! Pages for requests: the list, the editor and a request's page.
 
-mod editor;
-mod fields;
+pub(crate) mod editor;
+pub(crate) mod fields;
 mod list;
 mod local;
 mod page;

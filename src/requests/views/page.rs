@@ -135,6 +135,7 @@ fn Actions(id: i64) -> impl IntoView {
             <a class="button secondary" href=format!("/requests/{id}/export/cli-input.json") download="">"Download CLI JSON"</a>
             <a class="button secondary" href=format!("/requests/{id}/export/aws_ami.tf") download="">"Download Terraform"</a>
             <button type="button" class="secondary" on:click=duplicate>"Duplicate"</button>
+            <a class="button secondary" href=format!("/templates/new?from={id}")>"Save as template"</a>
             <button type="button" class="danger" on:click=delete>"Delete draft"</button>
         </div>
         <p class="help">"Test request sends the saved revision to EC2 with DryRun=true: permissions and parameters are checked, nothing is registered."</p>
