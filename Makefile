@@ -52,6 +52,8 @@ tools: .tools/wasm-target .tools/wasm-bindgen .tools/npm .tools/moto .tools/chro
 	@mkdir -p .tools
 	@$(MOTO_VENV)/bin/pip show moto 2>/dev/null | grep -q "Version: $(MOTO_VERSION)" || \
 		( python3 -m venv $(MOTO_VENV) && $(MOTO_VENV)/bin/pip install --quiet --disable-pip-version-check 'moto[server]==$(MOTO_VERSION)' )
+	@$(MOTO_VENV)/bin/pip show openapi-spec-validator >/dev/null 2>&1 || \
+		$(MOTO_VENV)/bin/pip install --quiet --disable-pip-version-check 'openapi-spec-validator==0.9.0'
 	@touch $@
 
 .tools/chromium:

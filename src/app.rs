@@ -82,6 +82,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("requests/:id") view=RequestPage />
                     <Route path=path!("templates") view=TemplatesPage />
                     <Route path=path!("templates/new") view=NewTemplatePage />
+                    <Route path=path!("profile") view=crate::tokens::views::ProfilePage />
+                    <Route path=path!("api-docs") view=crate::api::views::ApiDocsPage />
                     <Route path=path!("templates/:id") view=TemplatePage />
                     <Route path=path!("templates/:id/edit") view=EditTemplatePage />
                     <Route path=path!("audit") view=AuditPage />
@@ -144,11 +146,12 @@ fn Navigation(user: CurrentUser) -> impl IntoView {
             <Show when=move || role.allows(Role::Admin)>
                 <A href="/admin">"Admin"</A>
             </Show>
+            <A href="/api-docs">"API"</A>
         </nav>
         <div class="whoami">
-            <span class="user" title=format!("Signed in as {} ({})", user.username, role)>
+            <a class="user" href="/profile" title=format!("Signed in as {} ({}): profile and tokens", user.username, role)>
                 {user.display_name.clone()} " · " {role.as_str()} " · " {teams}
-            </span>
+            </a>
             <ActionForm action=actions.sign_out attr:class="inline">
                 <button type="submit" class="link">"Sign out"</button>
             </ActionForm>

@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod admin;
+pub mod api;
 pub mod app;
 pub mod audit;
 pub mod auth;
@@ -15,6 +16,7 @@ pub mod ec2;
 pub mod error;
 pub mod requests;
 pub mod templates;
+pub mod tokens;
 pub mod ui;
 pub mod workflow;
 

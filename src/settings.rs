@@ -148,6 +148,10 @@ pub struct Settings {
     /// Password hashes computed at once (each takes ~19 MiB and one core for ~50 ms).
     #[arg(long, env = "AMIDESK_MAX_CONCURRENT_HASHES", default_value_t = 2)]
     pub max_concurrent_hashes: usize,
+
+    /// Automation API calls one token may make per minute (more get 429).
+    #[arg(long, env = "AMIDESK_API_RATE_PER_MINUTE", default_value_t = 300)]
+    pub api_rate_per_minute: u32,
 }
 
 impl Settings {

@@ -20,6 +20,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Sign-in throttling and password hashing limits.
     pub auth: crate::auth::AuthRuntime,
+    /// Per-token call counts of the automation API.
+    pub api_limits: crate::api::RateLimiter,
 }
 
 impl AppState {

@@ -77,6 +77,7 @@ pub struct AuditFilter {
 
 /// One page of events.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditPage {
     /// Newest first.
     pub rows: Vec<AuditEventView>,
@@ -86,7 +87,7 @@ pub struct AuditPage {
 
 /// One audit event as shown on the audit page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct AuditEventView {
     /// Position in the chain.
     pub seq: i64,

@@ -49,12 +49,21 @@ pub async fn audit_if_refused<T>(
     user: &CurrentUser,
     result: Result<T, AppError>,
 ) -> Result<T, AppError> {
+    audit_rule_refusal(state, user, &request_meta(), result).await
+}
+
+/// [`audit_if_refused`] for callers that hold the request's meta (the HTTP API).
+pub async fn audit_rule_refusal<T>(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
     if let Err(err @ (AppError::Forbidden | AppError::Refused { .. })) = &result {
-        let meta = request_meta();
         let reason = err.to_string();
-        let entry = AuditEntry::new(Actor::user(user.id, &user.username), "access.refused")
+        let entry = AuditEntry::new(user.clone().into(), "access.refused")
             .details(json!({ "status": 403, "path": meta.path, "reason": reason }));
-        if let Err(e) = record(&state.pool, &entry, &meta).await {
+        if let Err(e) = record(&state.pool, &entry, meta).await {
             tracing::error!(error = %e, "could not audit a refusal");
         }
     }
@@ -74,7 +83,7 @@ pub async fn audit_refusal(
         AppError::Forbidden => 403,
         _ => return,
     };
-    let actor = user.map_or_else(Actor::anonymous, |u| Actor::user(u.id, &u.username));
+    let actor = user.map_or_else(Actor::anonymous, |u| u.clone().into());
     let entry = AuditEntry::new(actor, "access.refused").details(json!({
         "status": status,
         "path": meta.path,

@@ -42,6 +42,9 @@ pub struct CurrentUser {
     pub role: Role,
     /// The teams the user belongs to.
     pub teams: Vec<TeamRef>,
+    /// The name of the personal access token the user is acting through (API calls only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via_token: Option<String>,
 }
 
 impl CurrentUser {
@@ -88,6 +91,11 @@ impl AuthRuntime {
 
 impl From<CurrentUser> for crate::audit::Actor {
     fn from(user: CurrentUser) -> Self {
-        crate::audit::Actor::user(user.id, &user.username)
+        match &user.via_token {
+            Some(token) => {
+                crate::audit::Actor::user(user.id, &format!("{} via token {token}", user.username))
+            }
+            None => crate::audit::Actor::user(user.id, &user.username),
+        }
     }
 }

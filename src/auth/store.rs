@@ -60,6 +60,7 @@ pub async fn load_active_user(
                 name,
             })
             .collect(),
+        via_token: None,
     }))
 }
 

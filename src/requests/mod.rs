@@ -18,6 +18,7 @@ pub mod views;
 /// A request as listed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RequestSummary {
     /// Its id.
     #[cfg_attr(feature = "ssr", sqlx(rename = "request_id"))]
@@ -106,6 +107,8 @@ pub struct ListFilter {
     pub state: String,
     /// Text in the name, Region or author.
     pub search: String,
+    /// Only this team (its name), when set.
+    pub team: String,
     /// Where the previous page ended (opaque).
     pub cursor: String,
 }
@@ -141,6 +144,7 @@ pub struct Saved {
 
 /// EC2's verdict on a request sent with `DryRun=true`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DryRunVerdict {
     /// Whether EC2 said the call would succeed.
     pub would_succeed: bool,

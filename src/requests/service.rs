@@ -137,10 +137,8 @@ async fn create_inner(
     template: Option<(i64, i64)>,
 ) -> Result<Saved, AppError> {
     if !user.in_team(team) {
-        return Err(AppError::invalid(
-            "team",
-            "You can file requests only for your own teams.",
-        ));
+        return Err(AppError::Forbidden
+            .with_reason("You can file requests only for your own teams.".into()));
     }
     check_draft(state, &form)?;
     let json = to_json(&form)?;

@@ -221,6 +221,7 @@ pub async fn list_requests(
            AND (CASE WHEN ? THEN r.author_id = ? \
                 ELSE (? OR r.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?)) END) \
            AND (? = '' OR r.state = ?) \
+           AND (? = '' OR t.name = ?) \
            AND (? = '%%' OR r.name LIKE ? ESCAPE '\\' OR r.region LIKE ? ESCAPE '\\' OR a.display_name LIKE ? ESCAPE '\\') \
            AND (r.updated_at < ? OR (r.updated_at = ? AND r.request_id < ?)) \
          ORDER BY r.updated_at DESC, r.request_id DESC LIMIT ?",
@@ -231,6 +232,8 @@ pub async fn list_requests(
     .bind(user.0)
     .bind(&filter.state)
     .bind(&filter.state)
+    .bind(&filter.team)
+    .bind(&filter.team)
     .bind(&search)
     .bind(&search)
     .bind(&search)

@@ -198,7 +198,7 @@ pub fn page_role(path: &str) -> Option<Role> {
         .next()
         .unwrap_or_default();
     match first {
-        "" | "requests" | "templates" => Some(Role::Requester),
+        "" | "requests" | "templates" | "profile" | "api-docs" => Some(Role::Requester),
         "audit" => Some(Role::Approver),
         "admin" => Some(Role::Admin),
         _ => None,

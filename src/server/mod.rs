@@ -81,6 +81,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, BoxError> {
     Ok(AppState {
         ec2: crate::ec2::Ec2Gateway::new(&settings),
         auth: crate::auth::AuthRuntime::new(settings.max_concurrent_hashes),
+        api_limits: crate::api::RateLimiter::new(settings.api_rate_per_minute),
         settings: Arc::new(settings),
         leptos_options,
         pool,
@@ -106,6 +107,7 @@ pub async fn router(state: AppState) -> Result<Router, BoxError> {
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(crate::api::router())
         .route("/audit/export", get(crate::audit::export::export))
         .route(
             "/templates/{id}/export.json",

@@ -18,6 +18,7 @@ pub mod views;
 
 /// A template as listed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TemplateSummary {
     /// Id.
     pub id: i64,

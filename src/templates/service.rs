@@ -6,7 +6,7 @@ use super::{TemplateDetail, TemplateSummary};
 use crate::audit::{store::insert_audit_event, store::AuditEntry};
 use crate::auth::CurrentUser;
 use crate::domain::register_image::RegisterImageForm;
-use crate::domain::template::{Placeholders, TemplateContent};
+use crate::domain::template::{Placeholders, TemplateContent, TemplateField};
 use crate::domain::{Role, TeamId};
 use crate::error::AppError;
 use crate::requests::Saved;
@@ -278,6 +278,27 @@ pub async fn new_request(
     meta: &RequestMeta,
     id: i64,
 ) -> Result<Saved, AppError> {
+    new_request_with(state, user, meta, id, None).await
+}
+
+/// Values a caller sets over a template's starting form (the HTTP API), and which fields.
+pub struct Overrides {
+    /// The caller's values.
+    pub form: RegisterImageForm,
+    /// The fields the caller set.
+    pub fields: Vec<TemplateField>,
+}
+
+/// [`new_request`], with the caller's values over the template's for the fields they set.
+/// A changed locked field is refused on that field, and a request with overrides must pass
+/// every RegisterImage rule.
+pub async fn new_request_with(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    id: i64,
+    overrides: Option<Overrides>,
+) -> Result<Saved, AppError> {
     let mut tx = crate::db::begin_write(&state.pool).await?;
     let row = load_visible(&mut tx, user, id).await?;
     if row.archived_at.is_some() {
@@ -289,7 +310,6 @@ pub async fn new_request(
         .await?
         .ok_or(AppError::NotFound)?;
     let seq = store::take_seq(&mut tx, id).await?;
-    tx.commit().await?;
     let content = parse(&json)?;
     let base = RegisterImageForm {
         region: state.settings.regions.first().cloned().unwrap_or_default(),
@@ -300,7 +320,22 @@ pub async fn new_request(
         date: crate::db::now_text()[..10].to_string(),
         seq,
     };
-    let form = content.new_form(base, &placeholders);
+    let started = content.new_form(base, &placeholders);
+    let form = match overrides {
+        None => started,
+        Some(o) => {
+            let mut form = started.clone();
+            for field in &o.fields {
+                field.copy(&o.form, &mut form);
+            }
+            content
+                .check_locked(&started, &form)
+                .map_err(AppError::Invalid)?;
+            crate::domain::register_image::RegisterImageRequest::try_from(&form)?;
+            form
+        }
+    };
+    tx.commit().await?;
     crate::requests::service::create_from_template(
         state,
         user,
@@ -310,4 +345,10 @@ pub async fn new_request(
         (id, row.current_version),
     )
     .await
+}
+
+/// The id of the team that owns template `id`, if the user may see it.
+pub async fn team_of(state: &AppState, user: &CurrentUser, id: i64) -> Result<TeamId, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    Ok(TeamId(load_visible(&mut conn, user, id).await?.team_id))
 }

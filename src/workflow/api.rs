@@ -44,12 +44,8 @@ pub async fn approve_request(
     let (state, user) = door(Role::Approver).await?;
     let meta = request_meta();
     let result =
-        super::service::approve(&state, &user, &meta, RequestId(id), &content_hash, &comment).await;
-    let approved = audit_if_refused(&state, &user, result).await?;
-    if approved {
-        super::engine::spawn_register(state, RequestId(id), meta);
-    }
-    Ok(approved)
+        super::actions::approve(&state, &user, &meta, RequestId(id), &content_hash, &comment).await;
+    audit_if_refused(&state, &user, result).await
 }
 
 /// Sends the request back to its author.
@@ -92,34 +88,21 @@ pub async fn reopen_request(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "workflow/retry")]
 pub async fn retry_registration(id: i64) -> Result<(), AppError> {
     let (state, user) = door(Role::Requester).await?;
-    let meta = request_meta();
-    let result = super::service::retry(&state, &user, &meta, RequestId(id)).await;
-    audit_if_refused(&state, &user, result).await?;
-    super::engine::spawn_register(state, RequestId(id), meta);
-    Ok(())
+    let result = super::actions::retry(&state, &user, &request_meta(), RequestId(id)).await;
+    audit_if_refused(&state, &user, result).await
 }
 
 /// Live preflight evidence for approvers.
 #[server(endpoint = "workflow/preflight")]
 pub async fn preflight_request(id: i64) -> Result<Preflight, AppError> {
     let (state, user) = door(Role::Approver).await?;
-    let preflight = super::service::preflight(&state, &user, RequestId(id)).await?;
-    let checks: Vec<_> = preflight
-        .checks
-        .iter()
-        .map(|c| serde_json::json!({ "check": c.name, "ok": c.ok }))
-        .collect();
-    let entry = crate::audit::store::AuditEntry::new(user.clone().into(), "ec2.preflight")
-        .subject("request", id)
-        .details(serde_json::json!({ "operations": ["DescribeSnapshots", "DescribeImages", "RegisterImage(DryRun)"], "checks": checks }));
-    crate::audit::store::record(&state.pool, &entry, &request_meta()).await?;
-    Ok(preflight)
+    super::actions::preflight(&state, &user, &request_meta(), RequestId(id)).await
 }
 
 /// The registered image's current state (asks EC2 while it is pending).
 #[server(endpoint = "workflow/image")]
 pub async fn image_status(id: i64) -> Result<Option<String>, AppError> {
     let (state, user) = door(Role::Requester).await?;
-    crate::requests::service::get(&state, &user, RequestId(id)).await?;
-    super::engine::refresh_image(&state, RequestId(id)).await
+    let (_, image_state) = super::actions::image(&state, &user, RequestId(id)).await?;
+    Ok(image_state)
 }

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 mod api;
 pub use api::*;
 #[cfg(feature = "ssr")]
+pub mod actions;
+#[cfg(feature = "ssr")]
 pub mod engine;
 #[cfg(feature = "ssr")]
 pub mod service;

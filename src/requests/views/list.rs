@@ -22,6 +22,7 @@ pub fn RequestsPage() -> impl IntoView {
             state: q.get("state").unwrap_or_default(),
             search: q.get("q").unwrap_or_default(),
             cursor: q.get("cursor").unwrap_or_default(),
+            team: q.get("team").unwrap_or_default(),
         })
     };
     let page = Resource::new(filter, list_requests);
