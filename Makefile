@@ -18,7 +18,7 @@ WASM_OUT := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/amidesk.wasm
 SERVER_BIN := $(CARGO_TARGET_DIR)/release/amidesk
 DEBUG_BIN := $(CARGO_TARGET_DIR)/debug/amidesk
 
-.PHONY: run test tools build site server lint unit e2e bench clean
+.PHONY: run test tools build site server lint unit e2e bench soak clean
 
 ## run: build (release) and serve on http://127.0.0.1:3000 with ./data/amidesk.db
 run: site server
@@ -85,6 +85,15 @@ unit: .tools/moto
 e2e: .tools/npm .tools/chromium
 	cargo build --quiet --features ssr --bin amidesk
 	AMIDESK_BIN=$(DEBUG_BIN) npx playwright test -c end2end/playwright.config.ts
+
+## soak: the long load and fault runs (100 users for 60 s, also with EC2 failing); prints
+## requests, errors and lost writes at the end
+SOAK_USERS ?= 100
+SOAK_SECS ?= 60
+soak: .tools/moto
+	AMIDESK_LOAD_USERS=$(SOAK_USERS) AMIDESK_LOAD_SECS=$(SOAK_SECS) \
+		cargo test --features ssr --test load --test faults -- --nocapture --test-threads 1 2>&1 \
+		| grep -E '^(load|test |test result)|panicked'
 
 ## bench: performance budgets against the release build (today: the audit table at 1,000,000 events)
 BENCH_DB := $(TOOLS_DIR)/bench/audit.db

@@ -7,8 +7,17 @@ use std::{str::FromStr, time::Duration};
 
 /// Opens (creating when missing) and migrates the database at `url`.
 pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
+    connect_capped(url, None).await
+}
+
+/// [`connect`], with the database capped at `max_pages` pages when given.
+pub async fn connect_capped(url: &str, max_pages: Option<u64>) -> Result<SqlitePool, sqlx::Error> {
     create_parent_folder(url);
-    let options = SqliteConnectOptions::from_str(url)?
+    let mut options = SqliteConnectOptions::from_str(url)?;
+    if let Some(pages) = max_pages {
+        options = options.pragma("max_page_count", pages.to_string());
+    }
+    let options = options
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)

@@ -50,6 +50,15 @@ pub enum AppError {
         /// The id under which the server logged the details.
         correlation_id: String,
     },
+    /// The database or EC2 cannot take work right now (full, read-only, busy); nothing was
+    /// changed. Details are in the server log under the id.
+    #[error("{message} (reference {correlation_id})")]
+    Unavailable {
+        /// A plain sentence for the user.
+        message: String,
+        /// The id under which the server logged the details.
+        correlation_id: String,
+    },
     /// The browser could not talk to the server.
     #[error("Could not reach AMI Desk: {0}")]
     Transport(String),
@@ -79,6 +88,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::TooManyRequests => 429,
             AppError::Internal { .. } => 500,
+            AppError::Unavailable { .. } => 503,
             AppError::Transport(_) => 502,
         }
     }
@@ -142,15 +152,113 @@ mod ssr {
         }
     }
 
+    impl AppError {
+        /// Like [`AppError::internal`], for a condition that passes (503).
+        pub fn unavailable(message: &str, detail: impl std::fmt::Display) -> Self {
+            let correlation_id = request_meta().correlation_id;
+            tracing::error!(%correlation_id, error = %detail, "{message}");
+            AppError::Unavailable {
+                message: message.to_string(),
+                correlation_id,
+            }
+        }
+    }
+
+    /// What a database failure means for the user, by SQLite's primary result code.
+    fn database_sentence(err: &sqlx::Error) -> Option<&'static str> {
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => Some(
+                "The database is not answering right now; nothing was changed. Try again shortly.",
+            ),
+            sqlx::Error::Database(db) => {
+                let code: i64 = db.code()?.parse().ok()?;
+                match code & 0xff {
+                    5 | 6 => Some("The database is busy; nothing was changed. Try again in a moment."),
+                    8 => Some("The database is read-only at the moment; nothing was changed. Ask an operator."),
+                    13 => Some("The database is full; nothing was changed. Ask an operator to free space."),
+                    10 => Some("The database could not write to disk; nothing was changed. Ask an operator."),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     impl From<sqlx::Error> for AppError {
         fn from(err: sqlx::Error) -> Self {
-            AppError::internal("The database could not complete the request.", err)
+            match database_sentence(&err) {
+                Some(sentence) => AppError::unavailable(sentence, err),
+                None => AppError::internal("The database could not complete the request.", err),
+            }
         }
     }
 
     impl From<crate::domain::FieldErrors> for AppError {
         fn from(errors: crate::domain::FieldErrors) -> Self {
             AppError::Invalid(errors)
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::AppError;
+        use sqlx::sqlite::SqliteConnectOptions;
+        use sqlx::{ConnectOptions, Connection};
+
+        #[tokio::test]
+        async fn a_read_only_database_is_a_clear_503_not_an_internal_error() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("ro.db");
+            let mut rw = SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true)
+                .connect()
+                .await
+                .unwrap();
+            sqlx::query("CREATE TABLE t (x)")
+                .execute(&mut rw)
+                .await
+                .unwrap();
+            rw.close().await.unwrap();
+            let mut ro = SqliteConnectOptions::new()
+                .filename(&path)
+                .read_only(true)
+                .connect()
+                .await
+                .unwrap();
+            let err = sqlx::query("INSERT INTO t VALUES (1)")
+                .execute(&mut ro)
+                .await
+                .unwrap_err();
+            let err = AppError::from(err);
+            assert_eq!(err.status_code(), 503);
+            assert!(err.to_string().contains("read-only"), "{err}");
+        }
+
+        #[tokio::test]
+        async fn a_full_database_is_a_clear_503_not_an_internal_error() {
+            let mut conn = SqliteConnectOptions::new()
+                .in_memory(true)
+                .connect()
+                .await
+                .unwrap();
+            sqlx::query("CREATE TABLE t (x)")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::query("PRAGMA max_page_count = 3")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let big = "x".repeat(64 * 1024);
+            let err = sqlx::query("INSERT INTO t VALUES (?)")
+                .bind(big)
+                .execute(&mut conn)
+                .await
+                .unwrap_err();
+            let err = AppError::from(err);
+            assert_eq!(err.status_code(), 503);
+            assert!(err.to_string().contains("full"), "{err}");
         }
     }
 }

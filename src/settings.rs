@@ -149,6 +149,11 @@ pub struct Settings {
     #[arg(long, env = "AMIDESK_MAX_CONCURRENT_HASHES", default_value_t = 2)]
     pub max_concurrent_hashes: usize,
 
+    /// Largest the database file may grow, in 4 KiB pages (unset: no limit). Writes past
+    /// it are refused with a clear message and change nothing; reads go on.
+    #[arg(long, env = "AMIDESK_DB_MAX_PAGES")]
+    pub db_max_pages: Option<u64>,
+
     /// Automation API calls one token may make per minute (more get 429).
     #[arg(long, env = "AMIDESK_API_RATE_PER_MINUTE", default_value_t = 300)]
     pub api_rate_per_minute: u32,

@@ -277,16 +277,31 @@ async fn errors_carry_a_correlation_id_header() {
 async fn security_headers_are_set_on_pages() {
     let app = spawn_app().await;
     let res = app.client().get(app.url("/signin")).send().await.unwrap();
-    let h = res.headers();
+    let h = res.headers().clone();
+    let body = res.text().await.unwrap();
     assert_eq!(h["x-content-type-options"], "nosniff");
-    assert!(h["content-security-policy"]
+    assert_eq!(h["referrer-policy"], "same-origin");
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        !csp.contains("'unsafe-eval'") && !csp.contains("'unsafe-inline'"),
+        "{csp}"
+    );
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a script nonce");
+    assert!(nonce.len() >= 16);
+    assert!(
+        body.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
+    let again = app.client().get(app.url("/signin")).send().await.unwrap();
+    assert!(!again.headers()["content-security-policy"]
         .to_str()
         .unwrap()
-        .contains("frame-ancestors 'none'"));
-    assert!(!h["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .contains("'unsafe-eval'"));
+        .contains(nonce));
 }
 
 #[tokio::test]

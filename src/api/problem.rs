@@ -66,11 +66,14 @@ impl ApiError {
             AppError::TooManyRequests => {
                 "This token made too many calls; wait and try again.".into()
             }
-            AppError::Internal { message, .. } => message.clone(),
+            AppError::Internal { message, .. } | AppError::Unavailable { message, .. } => {
+                message.clone()
+            }
             other => other.to_string(),
         };
         let correlation_id = match &self.error {
-            AppError::Internal { correlation_id, .. } => correlation_id.clone(),
+            AppError::Internal { correlation_id, .. }
+            | AppError::Unavailable { correlation_id, .. } => correlation_id.clone(),
             _ => self.correlation_id.clone(),
         };
         let errors = self

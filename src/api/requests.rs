@@ -228,6 +228,7 @@ async fn file(
         }
         None => {
             let team = team_id(state, team).await?;
+            crate::requests::service::may_file(&caller.user, team)?;
             RegisterImageRequest::try_from(&form)?;
             crate::requests::service::create(state, &caller.user, meta, team, form, "api").await?
         }

@@ -60,6 +60,9 @@ pub async fn insert_audit_event(
     entry: &AuditEntry,
     meta: &RequestMeta,
 ) -> Result<i64, sqlx::Error> {
+    if super::refusals::is_refusal(entry.action) {
+        super::refusals::mark_audited();
+    }
     let head: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *conn)

@@ -60,6 +60,9 @@ pub async fn audit_rule_refusal<T>(
     result: Result<T, AppError>,
 ) -> Result<T, AppError> {
     if let Err(err @ (AppError::Forbidden | AppError::Refused { .. })) = &result {
+        if crate::audit::refusals::already_audited() {
+            return result;
+        }
         let reason = err.to_string();
         let entry = AuditEntry::new(user.clone().into(), "access.refused")
             .details(json!({ "status": 403, "path": meta.path, "reason": reason }));
@@ -83,6 +86,9 @@ pub async fn audit_refusal(
         AppError::Forbidden => 403,
         _ => return,
     };
+    if crate::audit::refusals::already_audited() {
+        return;
+    }
     let actor = user.map_or_else(Actor::anonymous, |u| u.clone().into());
     let entry = AuditEntry::new(actor, "access.refused").details(json!({
         "status": status,
@@ -92,4 +98,13 @@ pub async fn audit_refusal(
     if let Err(e) = record(&state.pool, &entry, meta).await {
         tracing::error!(correlation_id = %meta.correlation_id, error = %e, "could not audit a refusal");
     }
+}
+
+/// Notes that `user` asked for a `kind` owned by a team they are not in. The caller answers
+/// 404 as if it did not exist; the refusal is audited once the request's work has ended.
+pub fn note_hidden(user: &CurrentUser, kind: &'static str, id: i64) {
+    let entry = AuditEntry::new(user.clone().into(), "access.refused")
+        .subject(kind, id)
+        .details(json!({ "status": 404, "reason": "owned by a team the caller is not in" }));
+    crate::audit::refusals::note_hidden(entry);
 }

@@ -96,9 +96,28 @@ async fn load_visible(
     id: RequestId,
 ) -> Result<RequestRow, AppError> {
     let mut conn = state.pool.acquire().await?;
-    match store::find_request(&mut conn, id).await? {
+    visible(user, store::find_request(&mut conn, id).await?)
+}
+
+/// The row when `user` may see it; 404 otherwise (a hidden one is audited).
+fn visible(user: &CurrentUser, row: Option<RequestRow>) -> Result<RequestRow, AppError> {
+    match row {
         Some(row) if can_see(user, &row) => Ok(row),
-        _ => Err(AppError::NotFound),
+        Some(row) => {
+            crate::auth::guard::note_hidden(user, "request", row.request_id);
+            Err(AppError::NotFound)
+        }
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// Refuses a user who is not in `team` (checked before any input, so nothing leaks).
+pub fn may_file(user: &CurrentUser, team: TeamId) -> Result<(), AppError> {
+    if user.in_team(team) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden
+            .with_reason("You can file requests only for your own teams.".into()))
     }
 }
 
@@ -136,10 +155,7 @@ async fn create_inner(
     how: &'static str,
     template: Option<(i64, i64)>,
 ) -> Result<Saved, AppError> {
-    if !user.in_team(team) {
-        return Err(AppError::Forbidden
-            .with_reason("You can file requests only for your own teams.".into()));
-    }
+    may_file(user, team)?;
     check_draft(state, &form)?;
     let json = to_json(&form)?;
     let hash = content_hash(&json);
@@ -203,10 +219,7 @@ pub async fn save(
     let json = to_json(&form)?;
     let hash = content_hash(&json);
     let mut tx = crate::db::begin_write(&state.pool).await?;
-    let row = match store::find_request(&mut tx, id).await? {
-        Some(row) if can_see(user, &row) => row,
-        _ => return Err(AppError::NotFound),
-    };
+    let row = visible(user, store::find_request(&mut tx, id).await?)?;
     check_template_locks(&mut tx, &row, &form).await?;
     let before: RegisterImageForm = serde_json::from_str(&row.content).unwrap_or_default();
     let content = Content {
@@ -352,10 +365,7 @@ pub async fn delete(
     id: RequestId,
 ) -> Result<(), AppError> {
     let mut tx = crate::db::begin_write(&state.pool).await?;
-    let row = match store::find_request(&mut tx, id).await? {
-        Some(row) if can_see(user, &row) => row,
-        _ => return Err(AppError::NotFound),
-    };
+    let row = visible(user, store::find_request(&mut tx, id).await?)?;
     if row.author_id != user.id.0 && user.role != Role::Admin {
         return Err(AppError::Forbidden);
     }
@@ -381,6 +391,7 @@ pub async fn import(
     region: &str,
     json: &str,
 ) -> Result<Saved, AppError> {
+    may_file(user, team)?;
     if json.len() > 512 * 1024 {
         return Err(AppError::invalid(
             "json",

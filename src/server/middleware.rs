@@ -2,7 +2,7 @@
 //! HTTP status for server-function errors, and the page guard.
 
 use super::{new_correlation_id, RequestMeta};
-use crate::audit::{store::record, store::AuditEntry, Actor};
+use crate::audit::{refusals::RefusalScope, store::record, store::AuditEntry, Actor};
 use crate::auth::{guard::audit_refusal, session::authenticate};
 use crate::domain::Role;
 use crate::error::AppError;
@@ -59,7 +59,29 @@ pub async fn request_log(mut req: Request, next: Next) -> Response {
     res
 }
 
-/// Security headers on every response.
+/// The Content-Security-Policy. Pages pass their render's nonce, which admits the
+/// hydration script Leptos writes inline; nothing else inline runs, and no `eval`.
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let scripts = nonce.map_or(String::new(), |n| format!(" 'nonce-{n}'"));
+    format!(
+        "default-src 'self'; script-src 'self'{scripts} 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Called by the page shell: sends the policy that admits this render's nonce.
+pub fn send_page_csp() {
+    let nonce = leptos::nonce::use_nonce();
+    let options = leptos::prelude::use_context::<leptos_axum::ResponseOptions>();
+    if let (Some(nonce), Some(options)) = (nonce, options) {
+        if let Ok(value) = HeaderValue::from_str(&content_security_policy(Some(&nonce))) {
+            options.insert_header(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+/// Security headers on every response (a page's own CSP, with its nonce, is kept).
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
@@ -67,22 +89,23 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         ("x-content-type-options", "nosniff"),
         ("referrer-policy", "same-origin"),
         ("x-frame-options", "DENY"),
-        (
-            "content-security-policy",
-            "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
-             style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
-             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        ),
+        ("cross-origin-opener-policy", "same-origin"),
     ];
     for (name, value) in set {
         if !headers.contains_key(name) {
             headers.insert(name, HeaderValue::from_static(value));
         }
     }
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(value) = HeaderValue::from_str(&content_security_policy(None)) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
     res
 }
 
-/// Refuses (403, audited) a state-changing request sent from another site.
+/// Refuses (403, audited) a state-changing request sent from another site, and (415,
+/// audited) one whose body is of a kind this service never takes.
 pub async fn refuse_cross_origin(
     State(state): State<AppState>,
     req: Request,
@@ -92,7 +115,8 @@ pub async fn refuse_cross_origin(
         return next.run(req).await;
     }
     let (foreign, origin, fetch_site) = cross_origin_facts(&req, &state);
-    if !foreign {
+    let body_type = unaccepted_body_type(&req);
+    if !foreign && body_type.is_none() {
         return next.run(req).await;
     }
     let method = req.method().as_str().to_string();
@@ -106,11 +130,39 @@ pub async fn refuse_cross_origin(
         "path": meta.path,
         "origin": origin,
         "sec_fetch_site": fetch_site,
+        "content_type": body_type,
     }));
     if let Err(err) = record(&state.pool, &entry, &meta).await {
         tracing::error!(error = %err, "could not audit a cross-origin refusal");
     }
-    error_response(&AppError::Forbidden)
+    if foreign {
+        error_response(&AppError::Forbidden)
+    } else {
+        let err = AppError::invalid("Content-Type", "Send JSON or form data.");
+        let body = serde_json::to_string(&err).unwrap_or_default();
+        let json = [(header::CONTENT_TYPE, "application/json")];
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, json, body).into_response()
+    }
+}
+
+/// The content type of a body this service never takes (`text/plain`, multipart: the
+/// kinds another site can send without asking), if the request has one.
+fn unaccepted_body_type(req: &Request) -> Option<String> {
+    let value = req
+        .headers()
+        .get(header::CONTENT_TYPE)?
+        .to_str()
+        .unwrap_or("?");
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let accepted = essence == "application/x-www-form-urlencoded"
+        || essence == "application/json"
+        || essence.ends_with("+json");
+    (!accepted).then(|| value.to_string())
 }
 
 /// Whether a request comes from another site, with its `Origin` and `Sec-Fetch-Site`.
@@ -153,6 +205,48 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// Records every 401/403 no handler audited, and the hidden-object refusals handlers noted
+/// (written here, after their transactions ended).
+pub async fn refusal_audit(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let meta = req
+        .extensions()
+        .get::<RequestMeta>()
+        .cloned()
+        .unwrap_or_else(RequestMeta::detached);
+    let scope = RefusalScope::new(meta.clone());
+    let res = scope.clone().run(next.run(req)).await;
+    let status = res.status().as_u16();
+    let mut entries = if status == 404 {
+        scope.take_hidden()
+    } else {
+        Vec::new()
+    };
+    if matches!(status, 401 | 403) && !scope.audited() {
+        let actor = match authenticate(&state, &session).await {
+            Ok(user) => user.into(),
+            Err(_) => Actor::anonymous(),
+        };
+        entries.push(
+            AuditEntry::new(actor, "access.refused")
+                .details(json!({ "status": status, "path": meta.path })),
+        );
+    }
+    for mut entry in entries {
+        if let Some(details) = entry.details.as_object_mut() {
+            details.insert("path".into(), json!(meta.path));
+        }
+        if let Err(err) = record(&state.pool, &entry, &meta).await {
+            tracing::error!(error = %err, "could not audit a refusal");
+        }
+    }
+    res
+}
+
 /// Pages need a session (else 303 to the sign-in page) and a role (else 403).
 pub async fn page_guard(
     State(state): State<AppState>,
@@ -177,9 +271,7 @@ pub async fn page_guard(
         Ok(user) if user.role.allows(needed) => next.run(req).await,
         Ok(user) => {
             audit_refusal(&state, &meta, &AppError::Forbidden, needed, Some(&user)).await;
-            let mut res = next.run(req).await;
-            *res.status_mut() = StatusCode::FORBIDDEN;
-            res
+            forbidden_page(&meta)
         }
         Err(AppError::Unauthorized) => {
             let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
@@ -188,6 +280,20 @@ pub async fn page_guard(
         }
         Err(err) => error_response(&err),
     }
+}
+
+/// A plain page for a role that may not see a section: the app is not rendered, so none of
+/// its data is fetched (and the refusal is recorded once).
+fn forbidden_page(meta: &RequestMeta) -> Response {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not allowed · AMI Desk</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/amidesk.css\"></head><body><main id=\"main\" class=\"narrow\">\
+         <h1>Not allowed</h1><p>Your role does not allow this page. The refusal was recorded \
+         (reference {}).</p><p><a href=\"/requests\">Go to requests</a></p></main></body></html>",
+        meta.correlation_id
+    );
+    let html_type = [(header::CONTENT_TYPE, "text/html; charset=utf-8")];
+    (StatusCode::FORBIDDEN, html_type, html).into_response()
 }
 
 /// The role a page needs, or `None` for paths that are not guarded pages.

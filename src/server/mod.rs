@@ -1,7 +1,7 @@
 //! The HTTP server: settings → pool + migrations → `AppState` → router with middleware.
 
 mod cli;
-mod middleware;
+pub mod middleware;
 
 pub use cli::run;
 
@@ -44,6 +44,7 @@ impl RequestMeta {
 pub fn request_meta() -> RequestMeta {
     use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<RequestMeta>().cloned())
+        .or_else(crate::audit::refusals::current_meta)
         .unwrap_or_else(RequestMeta::detached)
 }
 
@@ -69,7 +70,7 @@ pub fn init_tracing(settings: &Settings) {
 
 /// Opens the database, creates the first admin when needed and builds the state.
 pub async fn build_state(settings: Settings) -> Result<AppState, BoxError> {
-    let pool = crate::db::connect(&settings.database_url).await?;
+    let pool = crate::db::connect_capped(&settings.database_url, settings.db_max_pages).await?;
     crate::auth::bootstrap::ensure_admin(&pool, &settings).await?;
     let leptos_options = LeptosOptions::builder()
         .output_name("amidesk")
@@ -87,6 +88,10 @@ pub async fn build_state(settings: Settings) -> Result<AppState, BoxError> {
         pool,
     })
 }
+
+/// The largest request body accepted (413 beyond): room for the largest valid request
+/// (128 KiB of UefiData, 64 mappings, 100 tags) many times over.
+pub const MAX_BODY_BYTES: usize = 2 << 20;
 
 /// The complete router for `state`, with sessions and every middleware.
 pub async fn router(state: AppState) -> Result<Router, BoxError> {
@@ -130,7 +135,14 @@ pub async fn router(state: AppState) -> Result<Router, BoxError> {
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            middleware::refusal_audit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             middleware::refuse_cross_origin,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_BODY_BYTES,
         ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::security_headers))

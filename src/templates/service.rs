@@ -46,7 +46,11 @@ async fn load_visible(
 ) -> Result<TemplateRow, AppError> {
     match store::find(conn, id).await? {
         Some(row) if member(user, row.team_id) => Ok(row),
-        _ => Err(AppError::NotFound),
+        Some(row) => {
+            crate::auth::guard::note_hidden(user, "template", row.template_id);
+            Err(AppError::NotFound)
+        }
+        None => Err(AppError::NotFound),
     }
 }
 
@@ -62,6 +66,16 @@ fn summary(row: TemplateRow) -> TemplateSummary {
     }
 }
 
+/// Refuses a user who may not create `team`'s templates (checked before any input).
+fn may_create(user: &CurrentUser, team: TeamId) -> Result<(), AppError> {
+    if may_edit(user, team.0) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden
+            .with_reason("Only approvers and admins of the team can create its templates.".into()))
+    }
+}
+
 /// Creates a template for `team` (approvers and admins of the team).
 pub async fn create(
     state: &AppState,
@@ -72,11 +86,7 @@ pub async fn create(
     description: &str,
     content: TemplateContent,
 ) -> Result<i64, AppError> {
-    if !may_edit(user, team.0) {
-        return Err(AppError::Forbidden.with_reason(
-            "Only approvers and admins of the team can create its templates.".into(),
-        ));
-    }
+    may_create(user, team)?;
     check(name, description, &content)?;
     let json = to_json(&content)?;
     let mut tx = crate::db::begin_write(&state.pool).await?;
@@ -250,6 +260,7 @@ pub async fn import(
         description: String,
         content: TemplateContent,
     }
+    may_create(user, team)?;
     if json.len() > 512 * 1024 {
         return Err(AppError::invalid(
             "json",

@@ -32,7 +32,11 @@ async fn load(
                 .map_err(|e| AppError::internal("The request could not be read.", e))?;
             Ok((row, state))
         }
-        _ => Err(AppError::NotFound),
+        Some(row) => {
+            crate::auth::guard::note_hidden(user, "request", row.request_id);
+            Err(AppError::NotFound)
+        }
+        None => Err(AppError::NotFound),
     }
 }
 

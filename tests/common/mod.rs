@@ -23,7 +23,7 @@ pub struct TestApp {
     pub state: AppState,
     /// The database file.
     pub db_path: std::path::PathBuf,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 /// Starts the app with default test settings.
@@ -35,15 +35,42 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("amidesk.db");
+    let mut app = spawn_app_at(&db_path, adjust).await;
+    app._dir = Some(dir);
+    app
+}
+
+/// Starts another app on an existing database file (as a second server would).
+pub async fn spawn_app_at(
+    db_path: &std::path::Path,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
+    spawn_app_on(db_path, &moto().endpoint.clone(), adjust).await
+}
+
+/// Starts the app with its own database and EC2 at `endpoint` (a fault-injecting proxy).
+pub async fn spawn_app_with_ec2(endpoint: &str) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_path = dir.path().join("amidesk.db");
+    let mut app = spawn_app_on(&db_path, endpoint, |_| {}).await;
+    app._dir = Some(dir);
+    app
+}
+
+/// Starts an app on `db_path` with EC2 at `endpoint`.
+pub async fn spawn_app_on(
+    db_path: &std::path::Path,
+    endpoint: &str,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = Settings::for_database(&format!("sqlite://{}", db_path.display()));
     settings.admin_password = Some(ADMIN_PASSWORD.into());
     settings.max_concurrent_hashes = 4;
     settings.ec2_timeout_secs = 5;
     settings.ec2_attempt_timeout_secs = 2;
     adjust(&mut settings);
-    let endpoint = moto().endpoint.clone();
     let mut state = amidesk::server::build_state(settings).await.expect("state");
-    state.ec2 = amidesk::ec2::Ec2Gateway::with_sdk_config(&state.settings, sdk_config(&endpoint));
+    state.ec2 = amidesk::ec2::Ec2Gateway::with_sdk_config(&state.settings, sdk_config(endpoint));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -59,8 +86,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp {
         base,
         state,
-        db_path,
-        _dir: dir,
+        db_path: db_path.to_path_buf(),
+        _dir: None,
     }
 }
 
