@@ -95,13 +95,29 @@ soak: .tools/moto
 		cargo test --features ssr --test load --test faults -- --nocapture --test-threads 1 2>&1 \
 		| grep -E '^(load|test |test result)|panicked'
 
-## bench: performance budgets against the release build (today: the audit table at 1,000,000 events)
+## bench: every performance budget against the release build and its baselines, in one
+## run; prints the table (target/bench.md) and exits non-zero when a budget is missed
 BENCH_DB := $(TOOLS_DIR)/bench/audit.db
-bench: server
+LIGHTHOUSE := $(TOOLS_DIR)/lighthouse/node_modules/.bin/lighthouse
+RESULTS := target/bench-results.tsv
+bench: site server .tools/npm .tools/chromium .tools/bench-tools
 	@mkdir -p $(TOOLS_DIR)/bench target
+	@rm -f $(RESULTS)
+	bench/sizes.sh $(SITE)/pkg bench/sizes.txt $(RESULTS)
+	LIGHTHOUSE=$(LIGHTHOUSE) bench/run.sh $(SERVER_BIN) $(SITE) $(RESULTS)
 	@test -f $(BENCH_DB) || $(SERVER_BIN) --database-url sqlite://$(BENCH_DB) audit seed --events 1000000
-	set -o pipefail; $(SERVER_BIN) --database-url sqlite://$(BENCH_DB) audit bench --runs 200 | tee target/bench-audit.md
-	set -o pipefail; bench/audit-export.sh $(SERVER_BIN) $(BENCH_DB) | tee -a target/bench-audit.md
+	$(SERVER_BIN) --database-url sqlite://$(BENCH_DB) audit bench --runs 200 --results $(RESULTS) > target/bench-audit.md
+	bench/audit-export.sh $(SERVER_BIN) $(BENCH_DB) >> target/bench-audit.md
+	@python3 bench/report.py $(RESULTS) | tee target/bench.md
+
+# wrk, hyperfine and brotli from Debian; oha from crates.io; Lighthouse 12 from npm.
+.tools/bench-tools:
+	@mkdir -p .tools
+	@command -v wrk >/dev/null && command -v hyperfine >/dev/null && command -v brotli >/dev/null || \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk hyperfine brotli >/dev/null )
+	@command -v oha >/dev/null || cargo install oha --version 1.16.0 --locked --quiet
+	@test -x $(LIGHTHOUSE) || npm install --prefix $(TOOLS_DIR)/lighthouse --no-audit --no-fund --silent lighthouse@12
+	@touch $@
 
 clean:
 	rm -rf target .tools node_modules

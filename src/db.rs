@@ -1,26 +1,46 @@
-//! Opening the database: SQLite with WAL, foreign keys on and `synchronous=FULL`,
+//! Opening the database: SQLite with WAL, foreign keys on and the configured durability
+//! (`synchronous=NORMAL` or `FULL`),
 //! migrated on start.
 
+use crate::settings::{Durability, Settings};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::{str::FromStr, time::Duration};
 
-/// Opens (creating when missing) and migrates the database at `url`.
+/// Opens (creating when missing) and migrates the database at `url`, with full durability.
 pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
-    connect_capped(url, None).await
+    connect_with(url, None, Durability::Full).await
 }
 
-/// [`connect`], with the database capped at `max_pages` pages when given.
-pub async fn connect_capped(url: &str, max_pages: Option<u64>) -> Result<SqlitePool, sqlx::Error> {
+/// Opens the database the settings name, with their size cap and durability.
+pub async fn open(settings: &Settings) -> Result<SqlitePool, sqlx::Error> {
+    connect_with(
+        &settings.database_url,
+        settings.db_max_pages,
+        settings.db_durability,
+    )
+    .await
+}
+
+/// [`connect`], capped at `max_pages` pages when given, with `durability`.
+pub async fn connect_with(
+    url: &str,
+    max_pages: Option<u64>,
+    durability: Durability,
+) -> Result<SqlitePool, sqlx::Error> {
     create_parent_folder(url);
     let mut options = SqliteConnectOptions::from_str(url)?;
     if let Some(pages) = max_pages {
         options = options.pragma("max_page_count", pages.to_string());
     }
+    let synchronous = match durability {
+        Durability::Normal => SqliteSynchronous::Normal,
+        Durability::Full => SqliteSynchronous::Full,
+    };
     let options = options
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
+        .synchronous(synchronous)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
     let pool = SqlitePoolOptions::new()

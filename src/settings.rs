@@ -28,6 +28,21 @@ pub enum Command {
     /// Inspect the audit history.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Helpers for `make bench`.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// `amidesk bench …`
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Serve the baseline: a bare axum handler running the request list's query for
+    /// `username` and writing the HTML by hand, on `--listen`.
+    Baseline {
+        /// Whose requests to list.
+        #[arg(long)]
+        username: String,
+    },
 }
 
 /// `amidesk user …`
@@ -62,6 +77,9 @@ pub enum AuditCommand {
         /// Runs per query.
         #[arg(long, default_value_t = 200)]
         runs: usize,
+        /// Append the budget figures to this file (for `make bench`).
+        #[arg(long)]
+        results: Option<PathBuf>,
     },
     /// Append realistic, correctly chained events (for benchmarks).
     Seed {
@@ -69,6 +87,16 @@ pub enum AuditCommand {
         #[arg(long, default_value_t = 1_000_000)]
         events: u64,
     },
+}
+
+/// When SQLite waits for the disk at commit (WAL mode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Durability {
+    /// fsync at checkpoints: a commit survives a crash of the process (kill -9), the last
+    /// few may be lost on power failure. SQLite's recommendation for WAL.
+    Normal,
+    /// fsync at every commit: survives power failure too, ~0.5 ms more per write.
+    Full,
 }
 
 /// How log lines are written.
@@ -148,6 +176,16 @@ pub struct Settings {
     /// Password hashes computed at once (each takes ~19 MiB and one core for ~50 ms).
     #[arg(long, env = "AMIDESK_MAX_CONCURRENT_HASHES", default_value_t = 2)]
     pub max_concurrent_hashes: usize,
+
+    /// When commits wait for the disk: `normal` (survives a process crash) or `full`
+    /// (survives power failure too, slower writes).
+    #[arg(
+        long,
+        env = "AMIDESK_DB_DURABILITY",
+        value_enum,
+        default_value = "normal"
+    )]
+    pub db_durability: Durability,
 
     /// Largest the database file may grow, in 4 KiB pages (unset: no limit). Writes past
     /// it are refused with a clear message and change nothing; reads go on.

@@ -52,9 +52,36 @@ async fn time_query(
     Ok((times, rows, plan))
 }
 
-/// Runs the benchmark and prints a Markdown table; returns whether every budget held
-/// (page p99 ≤ 1 ms, write p99 ≤ 0.5 ms).
-pub async fn run(pool: &SqlitePool, runs: usize) -> Result<bool, sqlx::Error> {
+/// The figures `make bench` checks.
+pub struct Summary {
+    /// The slowest filtered page's p99, in ms (budget 1 ms).
+    pub worst_page_p99: f64,
+    /// A single audit write's p99, in ms (budget 0.5 ms).
+    pub write_p99: f64,
+}
+
+impl Summary {
+    /// Whether both budgets hold.
+    pub fn ok(&self) -> bool {
+        self.worst_page_p99 <= 1.0 && self.write_p99 <= 0.5
+    }
+
+    /// The lines `bench/report.py` reads: name, value, budget, unit, met.
+    pub fn tsv(&self, events: &str) -> String {
+        let met = |ok: bool| if ok { "yes" } else { "NO" };
+        format!(
+            "4. audit page at {events} events, slowest filtered 50-row page, p99 (ms)\t{:.3}\t1\tms\t{}\n\
+             4. one audit write in its own transaction, p99 (ms)\t{:.3}\t0.5\tms\t{}\n",
+            self.worst_page_p99,
+            met(self.worst_page_p99 <= 1.0),
+            self.write_p99,
+            met(self.write_p99 <= 0.5)
+        )
+    }
+}
+
+/// Runs the benchmark and prints a Markdown table with the figures it returns.
+pub async fn run(pool: &SqlitePool, runs: usize) -> Result<Summary, sqlx::Error> {
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
         .fetch_one(pool)
         .await?;
@@ -105,11 +132,11 @@ pub async fn run(pool: &SqlitePool, runs: usize) -> Result<bool, sqlx::Error> {
     println!("Audit table: {total} events.\n");
     println!("| query | rows | p50 ms | p99 ms | plan |");
     println!("|---|---|---|---|---|");
-    let mut ok = true;
+    let mut worst_page_p99: f64 = 0.0;
     for (name, filter) in cases {
         let (times, rows, plan) = time_query(pool, &filter, runs).await?;
         let (p50, p99) = (percentile(&times, 50.0), percentile(&times, 99.0));
-        ok &= p99 <= 1.0;
+        worst_page_p99 = worst_page_p99.max(p99);
         println!("| {name} | {rows} | {p50:.3} | {p99:.3} | {plan} |");
     }
     let meta = RequestMeta::detached();
@@ -123,11 +150,14 @@ pub async fn run(pool: &SqlitePool, runs: usize) -> Result<bool, sqlx::Error> {
     }
     writes.sort_by(f64::total_cmp);
     let (w50, w99) = (percentile(&writes, 50.0), percentile(&writes, 99.0));
-    ok &= w99 <= 0.5;
-    println!("\n| audit write (own transaction, fsync) | p50 {w50:.3} ms | p99 {w99:.3} ms |");
+    println!("\n| audit write (own transaction) | p50 {w50:.3} ms | p99 {w99:.3} ms |");
+    let summary = Summary {
+        worst_page_p99,
+        write_p99: w99,
+    };
     println!(
         "\nBudgets (issue 9): page p99 <= 1 ms, write p99 <= 0.5 ms: {}",
-        if ok { "met" } else { "NOT met" }
+        if summary.ok() { "met" } else { "NOT met" }
     );
-    Ok(ok)
+    Ok(summary)
 }

@@ -19,7 +19,14 @@ pub struct SessionAuth {
     pub user_id: UserId,
     /// Unix seconds of the sign-in, for the absolute lifetime.
     pub signed_in_at: i64,
+    /// Unix seconds of the last time the idle deadline was pushed back.
+    #[serde(default)]
+    pub touched_at: i64,
 }
+
+/// Activity pushes the idle deadline back at most this often (one session write a minute,
+/// not one per request).
+const TOUCH_EVERY_SECS: i64 = 60;
 
 /// Checks a username and password; on success rotates the session id and stores the user.
 pub async fn sign_in(
@@ -77,9 +84,11 @@ pub async fn sign_in(
         .cycle_id()
         .await
         .map_err(|e| AppError::internal("Your session could not be started.", e))?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let auth = SessionAuth {
         user_id,
-        signed_in_at: time::OffsetDateTime::now_utc().unix_timestamp(),
+        signed_in_at: now,
+        touched_at: now,
     };
     session
         .insert(SESSION_KEY, auth)
@@ -124,7 +133,8 @@ pub async fn authenticate(state: &AppState, session: &Session) -> Result<Current
     let Some(auth) = auth else {
         return Err(AppError::Unauthorized);
     };
-    let age = time::OffsetDateTime::now_utc().unix_timestamp() - auth.signed_in_at;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let age = now - auth.signed_in_at;
     let expired = age < 0 || age as u64 >= state.settings.session_absolute().as_secs();
     let user = if expired {
         None
@@ -132,11 +142,27 @@ pub async fn authenticate(state: &AppState, session: &Session) -> Result<Current
         store::load_active_user(&state.pool, auth.user_id).await?
     };
     match user {
-        Some(user) => Ok(user),
+        Some(user) => {
+            if now - auth.touched_at >= TOUCH_EVERY_SECS {
+                keep_alive(session, auth, now).await;
+            }
+            Ok(user)
+        }
         None => {
             let _ = session.flush().await;
             Err(AppError::Unauthorized)
         }
+    }
+}
+
+/// Marks the session changed, so that it is saved with a new idle deadline.
+async fn keep_alive(session: &Session, auth: SessionAuth, now: i64) {
+    let touched = SessionAuth {
+        touched_at: now,
+        ..auth
+    };
+    if let Err(err) = session.insert(SESSION_KEY, touched).await {
+        tracing::warn!(error = %err, "could not extend the session");
     }
 }
 

@@ -25,7 +25,14 @@ struct Inner {
     status_region: String,
     operation_timeout: Duration,
     attempt_timeout: Duration,
+    /// Image states by (Region, image id), fresh for a few seconds.
+    images: super::cache::TtlCache<(String, String), Option<String>>,
+    /// Snapshots by (Region, snapshot id); `None` when EC2 said it does not exist.
+    snapshots: super::cache::TtlCache<(String, String), Option<FoundSnapshot>>,
 }
+
+/// How long an image state or snapshot answer is reused.
+const ANSWER_TTL: Duration = Duration::from_secs(5);
 
 impl Ec2Gateway {
     /// A gateway configured from the settings and the standard AWS chain; makes no call yet.
@@ -52,6 +59,8 @@ impl Ec2Gateway {
                     .unwrap_or_else(|| "us-east-1".into()),
                 operation_timeout: Duration::from_secs(settings.ec2_timeout_secs.max(1)),
                 attempt_timeout: Duration::from_secs(settings.ec2_attempt_timeout_secs.max(1)),
+                images: super::cache::TtlCache::new(ANSWER_TTL),
+                snapshots: super::cache::TtlCache::new(ANSWER_TTL),
             }),
         }
     }
@@ -322,16 +331,22 @@ impl Ec2Gateway {
         region: &str,
         image_id: &str,
     ) -> Result<Option<String>, String> {
+        let key = (region.to_string(), image_id.to_string());
+        if let Some(state) = self.inner.images.get(&key) {
+            return Ok(state);
+        }
         let client = self.client(region).await;
-        match client.describe_images().image_ids(image_id).send().await {
-            Ok(out) => Ok(out
+        let state = match client.describe_images().image_ids(image_id).send().await {
+            Ok(out) => out
                 .images()
                 .first()
                 .and_then(|i| i.state())
-                .map(|s| s.as_str().to_string())),
-            Err(e) if e.code() == Some("InvalidAMIID.NotFound") => Ok(None),
-            Err(e) => Err(describe_failure(&e)),
-        }
+                .map(|s| s.as_str().to_string()),
+            Err(e) if e.code() == Some("InvalidAMIID.NotFound") => None,
+            Err(e) => return Err(describe_failure(&e)),
+        };
+        self.inner.images.put(key, state.clone());
+        Ok(state)
     }
 
     /// The snapshots with these ids; missing ones are absent from the answer.
@@ -343,20 +358,25 @@ impl Ec2Gateway {
         let client = self.client(region).await;
         let mut found = Vec::new();
         for id in ids {
-            match client.describe_snapshots().snapshot_ids(id).send().await {
-                Ok(out) => found.extend(out.snapshots().iter().map(|s| {
-                    FoundSnapshot {
-                        snapshot_id: s.snapshot_id().unwrap_or_default().to_string(),
-                        state: s
-                            .state()
-                            .map(|st| st.as_str().to_string())
-                            .unwrap_or_default(),
-                        size: s.volume_size(),
-                    }
-                })),
-                Err(e) if e.code().is_some_and(|c| c.starts_with("InvalidSnapshot")) => {}
-                Err(e) => return Err(describe_failure(&e)),
+            let key = (region.to_string(), id.clone());
+            if let Some(answer) = self.inner.snapshots.get(&key) {
+                found.extend(answer);
+                continue;
             }
+            let answer = match client.describe_snapshots().snapshot_ids(id).send().await {
+                Ok(out) => out.snapshots().first().map(|s| FoundSnapshot {
+                    snapshot_id: s.snapshot_id().unwrap_or_default().to_string(),
+                    state: s
+                        .state()
+                        .map(|st| st.as_str().to_string())
+                        .unwrap_or_default(),
+                    size: s.volume_size(),
+                }),
+                Err(e) if e.code().is_some_and(|c| c.starts_with("InvalidSnapshot")) => None,
+                Err(e) => return Err(describe_failure(&e)),
+            };
+            self.inner.snapshots.put(key, answer.clone());
+            found.extend(answer);
         }
         Ok(found)
     }

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 mod api;
 pub use api::*;
 #[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
 pub mod gateway;
 pub mod messages;
 #[cfg(feature = "ssr")]

@@ -4,7 +4,7 @@ use super::{build_state, serve, BoxError, RequestMeta};
 use crate::admin::service::{create_user_in, NewUser};
 use crate::audit::{chain, Actor};
 use crate::auth::{store, AuthRuntime};
-use crate::settings::{AuditCommand, Cli, Command, UserCommand};
+use crate::settings::{AuditCommand, BenchCommand, Cli, Command, UserCommand};
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -22,7 +22,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             team,
             display_name,
         }) => {
-            let pool = crate::db::connect(&cli.settings.database_url).await?;
+            let pool = crate::db::open(&cli.settings).await?;
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.lines().next().unwrap_or_default().to_string();
@@ -52,7 +52,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User(UserCommand::List) => {
-            let pool = crate::db::connect(&cli.settings.database_url).await?;
+            let pool = crate::db::open(&cli.settings).await?;
             println!("{:<24} {:<10} {:<9} teams", "username", "role", "status");
             for u in store::list_users(&pool).await? {
                 let status = if u.disabled { "disabled" } else { "active" };
@@ -63,17 +63,28 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit(AuditCommand::Bench { runs }) => {
-            let pool = crate::db::connect(&cli.settings.database_url).await?;
-            let ok = crate::audit::bench::run(&pool, runs).await?;
-            Ok(if ok {
+        Command::Audit(AuditCommand::Bench { runs, results }) => {
+            let pool = crate::db::open(&cli.settings).await?;
+            let summary = crate::audit::bench::run(&pool, runs).await?;
+            if let Some(path) = results {
+                let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
+                    .fetch_one(&pool)
+                    .await?;
+                use std::io::Write;
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)?
+                    .write_all(summary.tsv(&events.to_string()).as_bytes())?;
+            }
+            Ok(if summary.ok() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(3)
             })
         }
         Command::Audit(AuditCommand::Seed { events }) => {
-            let pool = crate::db::connect(&cli.settings.database_url).await?;
+            let pool = crate::db::open(&cli.settings).await?;
             let started = std::time::Instant::now();
             let n = crate::audit::seed::seed(&pool, events).await?;
             println!(
@@ -82,8 +93,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bench(BenchCommand::Baseline { username }) => {
+            let pool = crate::db::open(&cli.settings).await?;
+            let listener = tokio::net::TcpListener::bind(cli.settings.listen).await?;
+            super::baseline::serve(pool, &username, listener).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit(AuditCommand::Verify) => {
-            let pool = crate::db::connect(&cli.settings.database_url).await?;
+            let pool = crate::db::open(&cli.settings).await?;
             let report = chain::verify(&pool).await?;
             println!("{report}");
             Ok(match report {
