@@ -100,7 +100,7 @@ soak: .tools/moto
 BENCH_DB := $(TOOLS_DIR)/bench/audit.db
 LIGHTHOUSE := $(TOOLS_DIR)/lighthouse/node_modules/.bin/lighthouse
 RESULTS := target/bench-results.tsv
-bench: site server .tools/npm .tools/chromium .tools/bench-tools
+bench: site server .tools/npm .tools/moto .tools/chromium .tools/bench-tools
 	@mkdir -p $(TOOLS_DIR)/bench target
 	@rm -f $(RESULTS)
 	bench/sizes.sh $(SITE)/pkg bench/sizes.txt $(RESULTS)

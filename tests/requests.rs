@@ -201,7 +201,7 @@ async fn requests_are_listed_filtered_and_hidden_from_other_teams() {
     let app = spawn_app().await;
     let alice = app.user("alice", "requester", "Platform").await;
     let mallory = app.user("mallory", "requester", "Other").await;
-    for i in 0..30 {
+    for i in 0..55 {
         create(&app, &alice, &format!("img-{i:02}")).await;
     }
     let page: Value = post_json(
@@ -214,7 +214,7 @@ async fn requests_are_listed_filtered_and_hidden_from_other_teams() {
     .json()
     .await
     .unwrap();
-    assert_eq!(page["rows"].as_array().unwrap().len(), 25);
+    assert_eq!(page["rows"].as_array().unwrap().len(), 50);
     let cursor = page["next_cursor"].as_str().unwrap().to_string();
     let next: Value = post_json(
         &app,

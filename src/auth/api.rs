@@ -46,7 +46,7 @@ pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
     use crate::state::AppState;
     let state = AppState::from_context()?;
     let session = super::guard::current_session().await?;
-    match super::session::authenticate(&state, &session).await {
+    match super::guard::signed_in(&state, &session).await {
         Ok(user) => Ok(Some(user)),
         Err(AppError::Unauthorized) => Ok(None),
         Err(other) => Err(other),

@@ -1,7 +1,7 @@
 //! The one guard: every server function, API handler and page asks it who is calling and
 //! whether their role allows the action. Refusals are audited.
 
-use super::{session::authenticate, CurrentUser};
+use super::{session::UserCache, CurrentUser};
 use crate::audit::{store::record, store::AuditEntry, Actor};
 use crate::domain::Role;
 use crate::error::AppError;
@@ -35,12 +35,21 @@ pub async fn require(needed: Role) -> Result<CurrentUser, AppError> {
     let state = AppState::from_context()?;
     let session = current_session().await?;
     let meta = request_meta();
-    let result = authenticate(&state, &session).await;
+    let result = signed_in(&state, &session).await;
     let result = result.and_then(|user| authorize(user, needed));
     if let Err(err) = &result {
         audit_refusal(&state, &meta, err, needed, None).await;
     }
     result
+}
+
+/// The signed-in user of the request being handled (looked up once per request).
+pub async fn signed_in(state: &AppState, session: &Session) -> Result<CurrentUser, AppError> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<UserCache>().cloned())
+        .unwrap_or_default()
+        .user(state, session)
+        .await
 }
 
 /// Passes `result` through, recording a rule refusal (403) in the audit history.

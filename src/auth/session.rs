@@ -123,6 +123,22 @@ pub async fn sign_out(
         .map_err(|e| AppError::internal("Your session could not be ended.", e))
 }
 
+/// The signed-in user of one request, looked up once: a page calls several server
+/// functions while it renders, and each asks who is calling. The page guard puts one in
+/// every request's extensions; server functions find it in the request parts.
+#[derive(Clone, Default)]
+pub struct UserCache(std::sync::Arc<tokio::sync::OnceCell<CurrentUser>>);
+
+impl UserCache {
+    /// The cached user, else [`authenticate`] (kept only when it succeeds).
+    pub async fn user(&self, state: &AppState, session: &Session) -> Result<CurrentUser, AppError> {
+        self.0
+            .get_or_try_init(|| authenticate(state, session))
+            .await
+            .cloned()
+    }
+}
+
 /// The session's active user, or `Unauthorized` when there is none, the session has
 /// outlived its absolute lifetime, or the account was disabled.
 pub async fn authenticate(state: &AppState, session: &Session) -> Result<CurrentUser, AppError> {

@@ -18,7 +18,7 @@ use crate::state::AppState;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-const PAGE_SIZE: i64 = 25;
+const PAGE_SIZE: i64 = 50;
 
 /// SHA-256 (hex) of the form's JSON: what approvals are bound to.
 pub fn content_hash(json: &str) -> String {

@@ -3,7 +3,7 @@
 
 use super::{new_correlation_id, RequestMeta};
 use crate::audit::{refusals::RefusalScope, store::record, store::AuditEntry, Actor};
-use crate::auth::{guard::audit_refusal, session::authenticate};
+use crate::auth::{guard::audit_refusal, session::authenticate, session::UserCache};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -251,9 +251,11 @@ pub async fn refusal_audit(
 pub async fn page_guard(
     State(state): State<AppState>,
     session: Session,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
+    let users = UserCache::default();
+    req.extensions_mut().insert(users.clone());
     let needed = if matches!(*req.method(), Method::GET | Method::HEAD) {
         page_role(req.uri().path())
     } else {
@@ -267,7 +269,7 @@ pub async fn page_guard(
         .get::<RequestMeta>()
         .cloned()
         .unwrap_or_else(RequestMeta::detached);
-    match authenticate(&state, &session).await {
+    match users.user(&state, &session).await {
         Ok(user) if user.role.allows(needed) => next.run(req).await,
         Ok(user) => {
             audit_refusal(&state, &meta, &AppError::Forbidden, needed, Some(&user)).await;

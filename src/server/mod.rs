@@ -160,6 +160,13 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result
 /// Serves a built router on `listener` until Ctrl-C or SIGTERM.
 pub async fn serve_router(app: Router, listener: tokio::net::TcpListener) -> Result<(), BoxError> {
     tracing::info!("AMI Desk listening on http://{}", listener.local_addr()?);
+    // Pages stream in several chunks: without TCP_NODELAY, Nagle's algorithm and the
+    // client's delayed ACK hold the last chunk ~40 ms on keep-alive connections.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %err, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
