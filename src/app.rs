@@ -59,7 +59,7 @@ pub fn App() -> impl IntoView {
         sign_in: ServerAction::<SignIn>::new(),
         sign_out: ServerAction::<SignOut>::new(),
     };
-    let user = Resource::new(
+    let user = Resource::new_blocking(
         move || {
             (
                 actions.sign_in.version().get(),

@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 /// `/requests/new`: a blank request with sensible defaults.
 #[component]
 pub fn NewRequestPage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| get_editor_options());
+    let options = Resource::new_blocking(|| (), |_| get_editor_options());
     view! {
         <Title text="New request · AMI Desk" />
         <h1>"New request"</h1>

@@ -25,7 +25,7 @@ pub fn RequestsPage() -> impl IntoView {
             team: q.get("team").unwrap_or_default(),
         })
     };
-    let page = Resource::new(filter, list_requests);
+    let page = Resource::new_blocking(filter, list_requests);
     let scope_is = move |s: ListScope| filter().scope == s;
     view! {
         <Title text="Requests · AMI Desk" />
@@ -95,7 +95,7 @@ pub fn RequestsPage() -> impl IntoView {
 
 #[component]
 fn ImportForm() -> impl IntoView {
-    let options = Resource::new(|| (), |_| get_editor_options());
+    let options = Resource::new_blocking(|| (), |_| get_editor_options());
     let json = RwSignal::new(String::new());
     let team = RwSignal::new(0i64);
     let region = RwSignal::new(String::new());
