@@ -136,7 +136,7 @@ async fn requester(
 
 async fn approver(app: Arc<TestApp>, client: Client, until: Instant, t: Arc<Tally>) {
     while Instant::now() < until {
-        let filter = json!({ "filter": { "state": "pending" } });
+        let filter = json!({ "filter": { "scope": "team", "state": "pending" } });
         let (_, page) = t
             .post(&client, app.url("/api/requests/list"), filter, true)
             .await;
