@@ -8,6 +8,12 @@ use crate::server::RequestMeta;
 use sqlx::SqlitePool;
 use std::time::Instant;
 
+/// Writes before timing starts.
+const WARM_UP_WRITES: usize = 20;
+/// At least this many timed writes, so that p99 is not one unlucky write (a WAL
+/// checkpoint lands in about one write in a few hundred).
+const MIN_WRITE_RUNS: usize = 1_000;
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -140,8 +146,15 @@ pub async fn run(pool: &SqlitePool, runs: usize) -> Result<Summary, sqlx::Error>
         println!("| {name} | {rows} | {p50:.3} | {p99:.3} | {plan} |");
     }
     let meta = RequestMeta::detached();
-    let mut writes = Vec::with_capacity(runs);
-    for i in 0..runs {
+    // Steady state: a few writes warm the connection and page caches first.
+    for i in 0..WARM_UP_WRITES {
+        let entry = AuditEntry::new(Actor::system(), "bench.write")
+            .details(serde_json::json!({ "warm_up": i }));
+        record(pool, &entry, &meta).await?;
+    }
+    let write_runs = runs.max(MIN_WRITE_RUNS);
+    let mut writes = Vec::with_capacity(write_runs);
+    for i in 0..write_runs {
         let entry =
             AuditEntry::new(Actor::system(), "bench.write").details(serde_json::json!({ "i": i }));
         let started = Instant::now();
