@@ -56,24 +56,6 @@ async fn send(req: RequestBuilder) -> (StatusCode, Value) {
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn snapshot(app: &TestApp) -> String {
-    let ec2 = app.state.ec2.client("us-east-1").await;
-    let volume = ec2
-        .create_volume()
-        .size(8)
-        .availability_zone("us-east-1a")
-        .send()
-        .await
-        .unwrap();
-    let snap = ec2
-        .create_snapshot()
-        .volume_id(volume.volume_id().unwrap())
-        .send()
-        .await
-        .unwrap();
-    snap.snapshot_id().unwrap().to_string()
-}
-
 fn body(name: &str, snapshot: &str) -> Value {
     json!({
         "region": "us-east-1", "team": "Platform",
@@ -98,7 +80,7 @@ async fn wait_for_state(api: &Api, id: i64, wanted: &str) -> Value {
 #[tokio::test]
 async fn a_pipeline_files_follows_and_fetches_a_request_with_tokens() {
     let app = spawn_app().await;
-    let snap = snapshot(&app).await;
+    let snap = app.snapshot().await;
     let alice = app.user("alice", "requester", "Platform").await;
     let carol = app.user("carol", "approver", "Platform").await;
     let ci = Api::new(&app, &token(&app, &alice, "ci pipeline", false).await);
@@ -166,7 +148,7 @@ async fn a_pipeline_files_follows_and_fetches_a_request_with_tokens() {
 #[tokio::test]
 async fn refusals_are_problem_documents_with_the_status_they_mean_and_are_audited() {
     let app = spawn_app().await;
-    let snap = snapshot(&app).await;
+    let snap = app.snapshot().await;
     let alice = app.user("alice", "requester", "Platform").await;
     let carol = app.user("carol", "approver", "Platform").await;
     let olga = app.user("olga", "approver", "Other").await;
@@ -380,13 +362,10 @@ async fn a_token_over_its_rate_is_told_to_wait() {
 #[tokio::test]
 async fn a_request_from_a_template_keeps_its_locked_fields() {
     let app = spawn_app().await;
-    let snap = snapshot(&app).await;
+    let snap = app.snapshot().await;
     let carol = app.user("carol", "approver", "Platform").await;
     let alice = app.user("alice", "requester", "Platform").await;
-    let team: i64 = sqlx::query_scalar("SELECT team_id FROM teams WHERE name = 'Platform'")
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
+    let team: i64 = app.team_id("Platform").await;
     let content = json!({
         "form": { "name": "{team}-base-{seq}", "architecture": "arm64", "boot_mode": "uefi", "region": "us-east-1" },
         "modes": { "Name": "default", "Architecture": "locked", "BootMode": "locked" }
@@ -501,7 +480,7 @@ async fn the_openapi_document_is_valid_and_lists_every_route() {
 #[tokio::test]
 async fn the_readme_example_files_a_request_waits_for_approval_and_prints_the_image_id() {
     let app = spawn_app().await;
-    let snap = snapshot(&app).await;
+    let snap = app.snapshot().await;
     let alice = app.user("alice", "requester", "Platform").await;
     let carol = app.user("carol", "approver", "Platform").await;
     let secret = token(&app, &alice, "packer", false).await;

@@ -112,10 +112,7 @@ async fn filters_narrow_by_actor_action_request_team_and_time() {
 async fn a_request_timeline_and_the_request_filter_show_its_events() {
     let app = spawn_app().await;
     let alice = app.user("alice", "requester", "Platform").await;
-    let team: i64 = sqlx::query_scalar("SELECT team_id FROM teams WHERE name = 'Platform'")
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
+    let team: i64 = app.team_id("Platform").await;
     let form = json!({ "region": "us-east-1", "name": "timeline-1" });
     let res = alice
         .post(app.url("/api/requests/create"))

@@ -157,10 +157,7 @@ async fn garbage_at_every_server_function_is_a_clear_4xx_and_writes_nothing() {
 }
 
 async fn create(app: &TestApp, client: &Client, form: Value) -> (StatusCode, String) {
-    let team: i64 = sqlx::query_scalar("SELECT team_id FROM teams WHERE name = 'Platform'")
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
+    let team: i64 = app.team_id("Platform").await;
     let res = client
         .post(app.url("/api/requests/create"))
         .json(&json!({ "team_id": team, "form": form }))

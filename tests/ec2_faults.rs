@@ -13,10 +13,7 @@ use std::time::{Duration, Instant};
 /// An approved request whose registration the test drives with its own gateway.
 async fn approved_request(app: &TestApp, name: &str) -> i64 {
     let alice = app.user("alice", "requester", "Platform").await;
-    let team: i64 = sqlx::query_scalar("SELECT team_id FROM teams WHERE name = 'Platform'")
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
+    let team: i64 = app.team_id("Platform").await;
     let form = json!({ "region": "us-east-1", "name": name, "architecture": "x86_64", "virtualization_type": "hvm",
         "image_location": "bucket/image.manifest.xml", "root_device_name": "", "block_device_mappings": [] });
     let res = alice

@@ -10,31 +10,6 @@ use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-async fn team(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT team_id FROM teams WHERE name = 'Platform'")
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap()
-}
-
-async fn snapshot(app: &TestApp) -> String {
-    let ec2 = app.state.ec2.client("us-east-1").await;
-    let volume = ec2
-        .create_volume()
-        .size(8)
-        .availability_zone("us-east-1a")
-        .send()
-        .await
-        .unwrap();
-    let snap = ec2
-        .create_snapshot()
-        .volume_id(volume.volume_id().unwrap())
-        .send()
-        .await
-        .unwrap();
-    snap.snapshot_id().unwrap().to_string()
-}
-
 fn form(name: &str, snapshot: &str, tags: usize) -> Value {
     let tags: Vec<Value> = (0..tags)
         .map(|i| json!({ "key": format!("key-{i}"), "value": "v".repeat(200) }))
@@ -67,8 +42,9 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 async fn a_full_database_refuses_writes_clearly_keeps_serving_reads_and_loses_nothing() {
     let app = spawn_app().await;
     let rick = app.user("rick", "requester", "Platform").await;
-    let snap = snapshot(&app).await;
-    let body = json!({ "team_id": team(&app).await, "form": form("before-full", &snap, 1) });
+    let snap = app.snapshot().await;
+    let body =
+        json!({ "team_id": app.team_id("Platform").await, "form": form("before-full", &snap, 1) });
     assert_eq!(create(&app, &rick, body).await.status(), StatusCode::OK);
     let pages: i64 = count(&app, "PRAGMA page_count").await;
     let capped = spawn_app_at(&app.db_path, |s| s.db_max_pages = Some(pages as u64)).await;
@@ -76,7 +52,8 @@ async fn a_full_database_refuses_writes_clearly_keeps_serving_reads_and_loses_no
         count(&app, "SELECT COUNT(*) FROM requests").await,
         count(&app, "SELECT COUNT(*) FROM audit_events").await,
     );
-    let big = json!({ "team_id": team(&app).await, "form": form("too-big", &snap, 50) });
+    let big =
+        json!({ "team_id": app.team_id("Platform").await, "form": form("too-big", &snap, 50) });
     let res = create(&capped, &rick, big).await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(res.headers().contains_key("x-correlation-id"));
@@ -121,10 +98,10 @@ async fn slow_register_proxy(delay: Duration) -> String {
         body: Bytes,
     ) -> (Status, HeaderMap, Bytes) {
         // Forward in a task of its own, so the call reaches EC2 even when the caller dies.
-        let task = tokio::spawn(async move { relay(delay, method, uri, headers, body).await });
+        let task = tokio::spawn(async move { held(delay, method, uri, headers, body).await });
         task.await.unwrap()
     }
-    async fn relay(
+    async fn held(
         delay: Duration,
         method: Method,
         uri: Uri,
@@ -134,22 +111,7 @@ async fn slow_register_proxy(delay: Duration) -> String {
         if String::from_utf8_lossy(&body).contains("Action=RegisterImage") {
             tokio::time::sleep(delay).await;
         }
-        let mut req = reqwest::Client::new()
-            .request(method, format!("{}{uri}", moto().endpoint))
-            .body(body.to_vec());
-        for (name, value) in headers
-            .iter()
-            .filter(|(n, _)| *n != "host" && *n != "content-length")
-        {
-            req = req.header(name, value);
-        }
-        let res = req.send().await.unwrap();
-        let status = Status::from_u16(res.status().as_u16()).unwrap();
-        let mut out = HeaderMap::new();
-        if let Some(ct) = res.headers().get("content-type") {
-            out.insert("content-type", ct.clone());
-        }
-        (status, out, res.bytes().await.unwrap())
+        common::relay(&moto().endpoint, method, uri, headers, body).await
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -198,8 +160,8 @@ async fn a_server_killed_mid_registration_settles_it_exactly_once_on_restart() {
     let app = spawn_app().await;
     let rick = app.user("rick", "requester", "Platform").await;
     let carol = app.user("carol", "approver", "Platform").await;
-    let snap = snapshot(&app).await;
-    let body = json!({ "team_id": team(&app).await, "form": form("killed-mid-call", &snap, 1) });
+    let snap = app.snapshot().await;
+    let body = json!({ "team_id": app.team_id("Platform").await, "form": form("killed-mid-call", &snap, 1) });
     let id = create(&app, &rick, body)
         .await
         .json::<Value>()

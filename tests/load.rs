@@ -194,10 +194,7 @@ async fn run_load(app: Arc<TestApp>, label: &str) -> (Arc<Tally>, Figures) {
             app.user(&format!("user{n}"), role, "Platform").await,
         ));
     }
-    let team: i64 = sqlx::query_scalar("SELECT team_id FROM teams WHERE name = 'Platform'")
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
+    let team: i64 = app.team_id("Platform").await;
     let tally = Arc::new(Tally::default());
     let started = Instant::now();
     let until = started + Duration::from_secs(secs);

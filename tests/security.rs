@@ -43,10 +43,7 @@ async fn world(app: &TestApp) -> World {
     let carol = app.user("carol", "approver", "Platform").await;
     let ron = app.user("ron", "requester", "Platform").await;
     let olga = app.user("olga", "approver", "Other").await;
-    let team: i64 = sqlx::query_scalar("SELECT team_id FROM teams WHERE name = 'Platform'")
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
+    let team: i64 = app.team_id("Platform").await;
     let rick_id: i64 = sqlx::query_scalar("SELECT user_id FROM users WHERE username = 'rick'")
         .fetch_one(&app.state.pool)
         .await

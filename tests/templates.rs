@@ -7,13 +7,6 @@ use common::*;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
-async fn team(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT team_id FROM teams WHERE name = 'Platform'")
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap()
-}
-
 fn content() -> Value {
     json!({
         "form": { "name": "{team}-base-{date}-{seq}", "architecture": "arm64", "boot_mode": "uefi", "region": "us-east-1" },
@@ -22,7 +15,7 @@ fn content() -> Value {
 }
 
 async fn create(app: &TestApp, client: &Client) -> reqwest::Response {
-    let body = json!({ "team_id": team(app).await, "name": "Graviton base", "description": "arm64 baseline", "content": content() });
+    let body = json!({ "team_id": app.team_id("Platform").await, "name": "Graviton base", "description": "arm64 baseline", "content": content() });
     client
         .post(app.url("/api/templates/create"))
         .json(&body)
@@ -254,7 +247,7 @@ async fn versions_list_their_requests_and_diff_and_templates_round_trip_as_json(
         .call_json(
             &carol,
             "templates/import",
-            json!({ "team_id": team(&app).await, "json": renamed }),
+            json!({ "team_id": app.team_id("Platform").await, "json": renamed }),
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -262,7 +255,7 @@ async fn versions_list_their_requests_and_diff_and_templates_round_trip_as_json(
         .call_json(
             &carol,
             "templates/import",
-            json!({ "team_id": team(&app).await, "json": "{\"name\":\"x\",\"colour\":1}" }),
+            json!({ "team_id": app.team_id("Platform").await, "json": "{\"name\":\"x\",\"colour\":1}" }),
         )
         .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -281,8 +274,7 @@ async fn a_template_value_that_breaks_a_register_image_rule_is_refused_on_its_fi
     let carol = app.user("carol", "approver", "Platform").await;
     let mut bad = content();
     bad["form"]["boot_mode"] = json!("legacy-bios");
-    let body =
-        json!({ "team_id": team(&app).await, "name": "Broken", "description": "", "content": bad });
+    let body = json!({ "team_id": app.team_id("Platform").await, "name": "Broken", "description": "", "content": bad });
     let res = app.call_json(&carol, "templates/create", body).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let text = res.text().await.unwrap();

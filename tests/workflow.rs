@@ -8,24 +8,6 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-async fn snapshot(app: &TestApp) -> String {
-    let ec2 = app.state.ec2.client("us-east-1").await;
-    let volume = ec2
-        .create_volume()
-        .size(8)
-        .availability_zone("us-east-1a")
-        .send()
-        .await
-        .unwrap();
-    let snap = ec2
-        .create_snapshot()
-        .volume_id(volume.volume_id().unwrap())
-        .send()
-        .await
-        .unwrap();
-    snap.snapshot_id().unwrap().to_string()
-}
-
 fn form(name: &str, snapshot: &str) -> Value {
     json!({
         "region": "us-east-1", "name": name, "architecture": "x86_64", "virtualization_type": "hvm",
@@ -55,10 +37,7 @@ async fn create_and_submit(
     name: &str,
     snap: &str,
 ) -> (i64, String) {
-    let team: i64 = sqlx::query_scalar("SELECT team_id FROM teams WHERE name = 'Platform'")
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
+    let team: i64 = app.team_id("Platform").await;
     let res = client
         .post(app.url("/api/requests/create"))
         .json(&json!({ "team_id": team, "form": form(name, snap) }))
@@ -153,7 +132,7 @@ async fn images_named(app: &TestApp, name: &str) -> Vec<String> {
 async fn a_request_goes_from_draft_to_a_registered_image() {
     let app = spawn_app().await;
     let c = cast(&app).await;
-    let snap = snapshot(&app).await;
+    let snap = app.snapshot().await;
     let (id, hash) = create_and_submit(&app, &c.alice, "wf-full-path", &snap).await;
     let preflight: Value = app
         .call(&c.carol, "workflow/preflight", &[("id", &id.to_string())])
@@ -198,7 +177,7 @@ async fn a_request_goes_from_draft_to_a_registered_image() {
 async fn nobody_approves_their_own_request_and_the_refusal_is_audited() {
     let app = spawn_app().await;
     let erin = app.user("erin", "approver", "Platform").await;
-    let snap = snapshot(&app).await;
+    let snap = app.snapshot().await;
     let (id, hash) = create_and_submit(&app, &erin, "wf-self", &snap).await;
     let res = approve(&app, &erin, id, &hash).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
@@ -220,17 +199,14 @@ async fn an_edit_after_submission_returns_to_draft_and_voids_approvals() {
     let app = spawn_app().await;
     let c = cast(&app).await;
     let admin = app.admin().await;
-    let team: i64 = sqlx::query_scalar("SELECT team_id FROM teams WHERE name = 'Platform'")
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
+    let team: i64 = app.team_id("Platform").await;
     sqlx::query("UPDATE teams SET required_approvals = 2 WHERE team_id = ?")
         .bind(team)
         .execute(&app.state.pool)
         .await
         .unwrap();
     drop(admin);
-    let snap = snapshot(&app).await;
+    let snap = app.snapshot().await;
     let (id, hash) = create_and_submit(&app, &c.alice, "wf-stale", &snap).await;
     assert_eq!(
         approve(&app, &c.carol, id, &hash).await.status(),
@@ -288,7 +264,7 @@ async fn an_edit_after_submission_returns_to_draft_and_voids_approvals() {
 async fn a_rejected_request_goes_back_to_its_author_who_reopens_it() {
     let app = spawn_app().await;
     let c = cast(&app).await;
-    let snap = snapshot(&app).await;
+    let snap = app.snapshot().await;
     let (id, hash) = create_and_submit(&app, &c.alice, "wf-reject", &snap).await;
     let empty = app
         .call(
@@ -330,7 +306,7 @@ async fn a_rejected_request_goes_back_to_its_author_who_reopens_it() {
 async fn fifty_concurrent_approvals_make_one_registration() {
     let app = spawn_app().await;
     let c = cast(&app).await;
-    let snap = snapshot(&app).await;
+    let snap = app.snapshot().await;
     let (id, hash) = create_and_submit(&app, &c.alice, "wf-concurrent", &snap).await;
     let mut calls = Vec::new();
     for i in 0..50 {
@@ -396,7 +372,7 @@ async fn fifty_concurrent_approvals_make_one_registration() {
 async fn a_request_left_registering_is_settled_on_restart_without_a_second_call() {
     let app = spawn_app().await;
     let c = cast(&app).await;
-    let snap = snapshot(&app).await;
+    let snap = app.snapshot().await;
     let (id, _) = create_and_submit(&app, &c.alice, "wf-crash", &snap).await;
     // Simulate a crash after RegisterImage succeeded but before the result was written.
     sqlx::query(
@@ -463,7 +439,7 @@ async fn a_request_left_registering_is_settled_on_restart_without_a_second_call(
 async fn an_unreachable_ec2_leaves_a_clear_retryable_failure_within_the_timeout() {
     let app = spawn_app().await;
     let c = cast(&app).await;
-    let snap = snapshot(&app).await;
+    let snap = app.snapshot().await;
     let (id, hash) = create_and_submit(&app, &c.alice, "wf-down", &snap).await;
     // The approval path uses the served state's gateway; point a copy at a dead port and
     // drive the engine directly.

@@ -217,6 +217,34 @@ impl TestApp {
         client
     }
 
+    /// A new 8 GiB EBS snapshot in the app's EC2 (moto), for requests that need one.
+    pub async fn snapshot(&self) -> String {
+        let ec2 = self.state.ec2.client("us-east-1").await;
+        let volume = ec2
+            .create_volume()
+            .size(8)
+            .availability_zone("us-east-1a")
+            .send()
+            .await
+            .expect("create volume");
+        let snap = ec2
+            .create_snapshot()
+            .volume_id(volume.volume_id().unwrap_or_default())
+            .send()
+            .await
+            .expect("create snapshot");
+        snap.snapshot_id().unwrap_or_default().to_string()
+    }
+
+    /// The id of team `name`.
+    pub async fn team_id(&self, name: &str) -> i64 {
+        sqlx::query_scalar("SELECT team_id FROM teams WHERE name = ?")
+            .bind(name)
+            .fetch_one(&self.state.pool)
+            .await
+            .expect("team")
+    }
+
     /// The number of audit events with `action`.
     pub async fn audit_count(&self, action: &str) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = ?")
@@ -314,22 +342,7 @@ pub async fn proxy(captured: Captured, fault: Fault) -> String {
             h.insert("content-type", "text/xml".parse().unwrap());
             return (Status::from_u16(status).unwrap(), h, Bytes::from(answer));
         }
-        let mut req = reqwest::Client::new()
-            .request(method, format!("{target}{uri}"))
-            .body(body.to_vec());
-        for (name, value) in headers
-            .iter()
-            .filter(|(n, _)| *n != "host" && *n != "content-length")
-        {
-            req = req.header(name, value);
-        }
-        let res = req.send().await.unwrap();
-        let status = Status::from_u16(res.status().as_u16()).unwrap();
-        let mut out = HeaderMap::new();
-        if let Some(ct) = res.headers().get("content-type") {
-            out.insert("content-type", ct.clone());
-        }
-        (status, out, res.bytes().await.unwrap())
+        relay(&target, method, uri, headers, body).await
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -340,6 +353,36 @@ pub async fn proxy(captured: Captured, fault: Fault) -> String {
     ));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     url
+}
+
+/// Forwards one request to `target` and returns its answer (for the proxies tests build).
+pub async fn relay(
+    target: &str,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> (
+    axum::http::StatusCode,
+    axum::http::HeaderMap,
+    axum::body::Bytes,
+) {
+    let mut req = reqwest::Client::new()
+        .request(method, format!("{target}{uri}"))
+        .body(body.to_vec());
+    for (name, value) in headers
+        .iter()
+        .filter(|(n, _)| *n != "host" && *n != "content-length")
+    {
+        req = req.header(name, value);
+    }
+    let res = req.send().await.unwrap();
+    let status = axum::http::StatusCode::from_u16(res.status().as_u16()).unwrap();
+    let mut out = axum::http::HeaderMap::new();
+    if let Some(ct) = res.headers().get("content-type") {
+        out.insert("content-type", ct.clone());
+    }
+    (status, out, res.bytes().await.unwrap())
 }
 
 /// A proxy that forwards everything.
