@@ -7,32 +7,64 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::{str::FromStr, time::Duration};
 
+/// How a pool is opened.
+#[derive(Clone, Copy, Debug)]
+pub struct DbOptions {
+    /// Cap on the database's size, in pages.
+    pub max_pages: Option<u64>,
+    /// When commits wait for the disk.
+    pub durability: Durability,
+    /// Checkpoint the WAL from a background task every second instead of inside whichever
+    /// commit crosses SQLite's threshold (keeps that work off the request path).
+    pub background_checkpoints: bool,
+}
+
+impl DbOptions {
+    /// The options the settings ask for, checkpointing inline.
+    pub fn of(settings: &Settings) -> Self {
+        Self {
+            max_pages: settings.db_max_pages,
+            durability: settings.db_durability,
+            background_checkpoints: false,
+        }
+    }
+}
+
 /// Opens (creating when missing) and migrates the database at `url`, with full durability.
 pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
-    connect_with(url, None, Durability::Full).await
+    let options = DbOptions {
+        max_pages: None,
+        durability: Durability::Full,
+        background_checkpoints: false,
+    };
+    connect_with(url, options).await
 }
 
 /// Opens the database the settings name, with their size cap and durability.
 pub async fn open(settings: &Settings) -> Result<SqlitePool, sqlx::Error> {
-    connect_with(
-        &settings.database_url,
-        settings.db_max_pages,
-        settings.db_durability,
-    )
-    .await
+    connect_with(&settings.database_url, DbOptions::of(settings)).await
 }
 
-/// [`connect`], capped at `max_pages` pages when given, with `durability`.
-pub async fn connect_with(
-    url: &str,
-    max_pages: Option<u64>,
-    durability: Durability,
-) -> Result<SqlitePool, sqlx::Error> {
+/// [`open`] for a long-running process: WAL checkpoints run in the background.
+pub async fn open_for_serving(settings: &Settings) -> Result<SqlitePool, sqlx::Error> {
+    let options = DbOptions {
+        background_checkpoints: true,
+        ..DbOptions::of(settings)
+    };
+    connect_with(&settings.database_url, options).await
+}
+
+/// Opens (creating when missing) and migrates the database at `url` with `db`.
+pub async fn connect_with(url: &str, db: DbOptions) -> Result<SqlitePool, sqlx::Error> {
     create_parent_folder(url);
     let mut options = SqliteConnectOptions::from_str(url)?;
-    if let Some(pages) = max_pages {
+    if let Some(pages) = db.max_pages {
         options = options.pragma("max_page_count", pages.to_string());
     }
+    if db.background_checkpoints {
+        options = options.pragma("wal_autocheckpoint", "0");
+    }
+    let durability = db.durability;
     let synchronous = match durability {
         Durability::Normal => SqliteSynchronous::Normal,
         Durability::Full => SqliteSynchronous::Full,
@@ -48,7 +80,26 @@ pub async fn connect_with(
         .connect_with(options)
         .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
+    if db.background_checkpoints {
+        spawn_checkpointer(pool.clone());
+    }
     Ok(pool)
+}
+
+/// Checkpoints the WAL every second (passive: never waits for readers or writers).
+fn spawn_checkpointer(pool: SqlitePool) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            every.tick().await;
+            if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(error = %err, "WAL checkpoint failed");
+            }
+        }
+    });
 }
 
 /// Starts a write transaction that takes the write lock at once (`BEGIN IMMEDIATE`), so

@@ -64,7 +64,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit(AuditCommand::Bench { runs, results }) => {
-            let pool = crate::db::open(&cli.settings).await?;
+            let pool = crate::db::open_for_serving(&cli.settings).await?;
             let summary = crate::audit::bench::run(&pool, runs).await?;
             if let Some(path) = results {
                 let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")

@@ -71,7 +71,7 @@ pub fn init_tracing(settings: &Settings) {
 
 /// Opens the database, creates the first admin when needed and builds the state.
 pub async fn build_state(settings: Settings) -> Result<AppState, BoxError> {
-    let pool = crate::db::open(&settings).await?;
+    let pool = crate::db::open_for_serving(&settings).await?;
     crate::auth::bootstrap::ensure_admin(&pool, &settings).await?;
     let leptos_options = LeptosOptions::builder()
         .output_name("amidesk")
