@@ -2,6 +2,7 @@
 //! (`synchronous=NORMAL` or `FULL`),
 //! migrated on start.
 
+use crate::error::AppError;
 use crate::settings::{Durability, Settings};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -106,6 +107,20 @@ fn spawn_checkpointer(pool: SqlitePool) {
 /// that read-then-write transactions never fail with "database is locked" halfway.
 pub async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
     pool.begin_with("BEGIN IMMEDIATE").await
+}
+
+/// Turns a unique-constraint violation into a validation error on `field`; any other
+/// database error stays what it is.
+pub fn name_taken(
+    field: &'static str,
+    message: &'static str,
+) -> impl FnOnce(sqlx::Error) -> AppError {
+    move |err| match err {
+        sqlx::Error::Database(ref d) if d.is_unique_violation() => {
+            AppError::invalid(field, message)
+        }
+        other => other.into(),
+    }
 }
 
 /// The current time as fixed-width RFC 3339 UTC text with milliseconds, which sorts

@@ -3,11 +3,9 @@
 use crate::auth::session::authenticate;
 use crate::domain::register_image::to_terraform;
 use crate::domain::RequestId;
-use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tower_sessions::Session;
 
 /// The request as `--cli-input-json`.
@@ -57,34 +55,9 @@ async fn export(
         super::service::checked(state, &user, RequestId(id)).await
     }
     .await;
-    match result {
-        Ok((_, request)) => (
-            [
-                (header::CONTENT_TYPE, content_type.to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"request-{id}-{file}\""),
-                ),
-            ],
-            render(&request),
-        )
-            .into_response(),
-        Err(err) => {
-            let status = StatusCode::from_u16(err.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (
-                status,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                plain(&err),
-            )
-                .into_response()
-        }
-    }
-}
-
-fn plain(err: &AppError) -> String {
-    match err {
-        AppError::Invalid(errors) => format!("The request is not complete yet: {errors}\n"),
-        other => format!("{other}\n"),
-    }
+    crate::server::download::attachment(
+        result.map(|(_, request)| render(&request)),
+        &format!("request-{id}-{file}"),
+        content_type,
+    )
 }

@@ -97,7 +97,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         }
     }
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        if let Ok(value) = HeaderValue::from_str(&content_security_policy(None)) {
+        static DEFAULT_CSP: std::sync::LazyLock<Option<HeaderValue>> =
+            std::sync::LazyLock::new(|| HeaderValue::from_str(&content_security_policy(None)).ok());
+        if let Some(value) = DEFAULT_CSP.clone() {
             headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
     }

@@ -2,6 +2,7 @@
 
 mod baseline;
 mod cli;
+pub mod download;
 pub mod middleware;
 
 pub use cli::run;

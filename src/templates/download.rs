@@ -3,8 +3,7 @@
 use crate::auth::session::authenticate;
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tower_sessions::Session;
 
 /// The template's current version as a download.
@@ -18,27 +17,9 @@ pub async fn export_json(
         super::service::export(&state, &user, id).await
     }
     .await;
-    match result {
-        Ok(json) => (
-            [
-                (header::CONTENT_TYPE, "application/json".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"template-{id}.json\""),
-                ),
-            ],
-            json + "\n",
-        )
-            .into_response(),
-        Err(err) => {
-            let status = StatusCode::from_u16(err.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (
-                status,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                format!("{err}\n"),
-            )
-                .into_response()
-        }
-    }
+    crate::server::download::attachment(
+        result.map(|json| json + "\n"),
+        &format!("template-{id}.json"),
+        "application/json",
+    )
 }

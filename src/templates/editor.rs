@@ -13,7 +13,7 @@ use crate::ui::ErrorNotice;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// `/templates/new` (blank) and `/templates/new?from=ID` ("Save as template" from a request:
@@ -59,14 +59,7 @@ pub fn NewTemplatePage() -> impl IntoView {
 /// `/templates/{id}/edit`: saving makes a new version.
 #[component]
 pub fn EditTemplatePage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(-1)
-    };
+    let id = crate::ui::route_id();
     let detail = Resource::new(id, get_template);
     let options = Resource::new(|| (), |_| get_editor_options());
     view! {

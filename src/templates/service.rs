@@ -92,12 +92,10 @@ pub async fn create(
     let mut tx = crate::db::begin_write(&state.pool).await?;
     let id = store::insert_template(&mut tx, team, name.trim(), description, &json, user.id)
         .await
-        .map_err(|e| match e {
-            sqlx::Error::Database(ref d) if d.is_unique_violation() => {
-                AppError::invalid("name", "The team already has a template with this name.")
-            }
-            other => other.into(),
-        })?;
+        .map_err(crate::db::name_taken(
+            "name",
+            "The team already has a template with this name.",
+        ))?;
     let e = AuditEntry::new(user.clone().into(), "template.create")
         .subject("template", id)
         .team(team)

@@ -133,14 +133,7 @@ fn ImportTemplate() -> impl IntoView {
 /// a field diff between any two versions, edit, export and archive.
 #[component]
 pub fn TemplatePage() -> impl IntoView {
-    let params = leptos_router::hooks::use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(-1)
-    };
+    let id = crate::ui::route_id();
     let detail = Resource::new(id, super::get_template);
     let versions = Resource::new(id, super::template_versions);
     let from = RwSignal::new(0i64);

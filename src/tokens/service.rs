@@ -47,12 +47,10 @@ pub async fn create(
         &crate::db::now_text(),
     )
     .await
-    .map_err(|e| match e {
-        sqlx::Error::Database(ref d) if d.is_unique_violation() => {
-            AppError::invalid("name", "You already have a live token with this name.")
-        }
-        other => other.into(),
-    })?;
+    .map_err(crate::db::name_taken(
+        "name",
+        "You already have a live token with this name.",
+    ))?;
     let entry = AuditEntry::new(user.clone().into(), "token.create")
         .subject("user", user.id.0)
         .details(json!({ "token": name, "token_id": info.id, "read_only": read_only }));

@@ -18,6 +18,19 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     view! { <p class="notice error" role="alert">{text}</p> }
 }
 
+/// The `:id` of the current route as a number (`-1` when it is not one: the load then
+/// answers "not found").
+pub fn route_id() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(-1)
+    }
+}
+
 /// The message for a server action's latest result, if it failed.
 pub fn action_error<T: Send + Sync + 'static>(
     value: Option<Result<T, AppError>>,

@@ -10,7 +10,7 @@ use crate::ui::ErrorNotice;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 
 /// The page's data. Every resource is created here, at the top of the page, not inside a
 /// `Suspend`: resources created inside an already-resolved suspense lose the request context
@@ -29,14 +29,7 @@ struct PageData {
 /// One request.
 #[component]
 pub fn RequestPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(-1)
-    };
+    let id = crate::ui::route_id();
     let detail = Resource::new(id, get_request);
     let options = Resource::new(|| (), |_| get_editor_options());
     let from = RwSignal::new(0i64);
