@@ -59,6 +59,12 @@ tools: .tools/wasm-target .tools/wasm-bindgen .tools/npm .tools/moto .tools/chro
 		$(MOTO_VENV)/bin/pip install --quiet --disable-pip-version-check 'openapi-spec-validator==0.9.0'
 	@touch $@
 
+.tools/brotli:
+	@mkdir -p .tools
+	@command -v brotli >/dev/null || \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli >/dev/null )
+	@touch $@
+
 .tools/chromium:
 	@mkdir -p .tools
 	@command -v chromium >/dev/null || \
@@ -66,7 +72,7 @@ tools: .tools/wasm-target .tools/wasm-bindgen .tools/npm .tools/moto .tools/chro
 	@touch $@
 
 ## site: the hydration bundle (wasm + js), the stylesheet and public files under target/site
-site: .tools/wasm-target .tools/wasm-bindgen .tools/npm
+site: .tools/wasm-target .tools/wasm-bindgen .tools/npm .tools/brotli
 	cargo build --quiet --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release
 	@mkdir -p $(SITE)/pkg
 	wasm-bindgen --target web --no-typescript --out-dir $(SITE)/pkg --out-name amidesk $(WASM_OUT)
@@ -74,6 +80,9 @@ site: .tools/wasm-target .tools/wasm-bindgen .tools/npm
 		$(SITE)/pkg/amidesk_bg.wasm -o $(SITE)/pkg/amidesk_bg.wasm
 	cp style/main.css $(SITE)/pkg/amidesk.css
 	@cp -r public/. $(SITE)/ 2>/dev/null || true
+	@# Served precompressed (brotli, else gzip) to browsers that accept it: 2.4 MB -> ~0.4 MB.
+	@for f in $(SITE)/pkg/amidesk_bg.wasm $(SITE)/pkg/amidesk.js $(SITE)/pkg/amidesk.css; do \
+		brotli -f -q 11 -o $$f.br $$f && gzip -f -k -9 $$f; done
 
 server:
 	cargo build --quiet --release --features ssr --bin amidesk

@@ -28,7 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="stylesheet" href="/pkg/amidesk.css" />
                 <link rel="icon" href="data:," />
-                <HydrationScripts options />
+                <HydrationScripts options defer=true />
                 <MetaTags />
             </head>
             <body>

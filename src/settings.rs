@@ -149,6 +149,12 @@ pub struct Settings {
     #[arg(long, env = "AMIDESK_SESSION_ABSOLUTE_MINUTES", default_value_t = 720)]
     pub session_absolute_minutes: u64,
 
+    /// Seconds a session read from the database is served from memory (0: always read the
+    /// database). Another server process sharing the database may accept a session signed
+    /// out elsewhere for at most this long.
+    #[arg(long, env = "AMIDESK_SESSION_CACHE_SECS", default_value_t = 5)]
+    pub session_cache_secs: u64,
+
     /// Folder with the built site (`pkg/` with the wasm bundle and stylesheet).
     #[arg(long, env = "AMIDESK_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

@@ -62,3 +62,11 @@ test("an admin adds a requester, who sees no Admin or Audit navigation", async (
   await adminContext.close();
   await ritaContext.close();
 });
+
+test("the app bundle arrives compressed and the page still hydrates", async ({ page }) => {
+  const wasm = page.waitForResponse((r) => r.url().endsWith("/pkg/amidesk_bg.wasm"));
+  await page.goto("/signin");
+  const response = await wasm;
+  expect(["br", "gzip"]).toContain((await response.allHeaders())["content-encoding"]);
+  await hydrated(page);
+});

@@ -28,38 +28,39 @@ pub async fn find_user_for_sign_in(
 }
 
 /// The signed-in user with their teams, or `None` when the account is missing or disabled.
+/// One query (a row per team, or one row with no team): it runs on every page.
 pub async fn load_active_user(
     pool: &SqlitePool,
     user_id: UserId,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
-    let row: Option<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT user_id, username, display_name, role FROM users WHERE user_id = ? AND disabled_at IS NULL",
+    type Row = (i64, String, String, String, Option<i64>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT u.user_id, u.username, u.display_name, u.role, t.team_id, t.name \
+         FROM users u LEFT JOIN team_members m ON m.user_id = u.user_id \
+         LEFT JOIN teams t ON t.team_id = m.team_id \
+         WHERE u.user_id = ? AND u.disabled_at IS NULL ORDER BY t.name",
     )
     .bind(user_id.0)
-    .fetch_optional(pool)
-    .await?;
-    let Some((id, username, display_name, role)) = row else {
-        return Ok(None);
-    };
-    let teams: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT t.team_id, t.name FROM teams t JOIN team_members m ON m.team_id = t.team_id \
-         WHERE m.user_id = ? ORDER BY t.name",
-    )
-    .bind(id)
     .fetch_all(pool)
     .await?;
+    let Some((id, username, display_name, role, _, _)) = rows.first().cloned() else {
+        return Ok(None);
+    };
+    let teams = rows
+        .into_iter()
+        .filter_map(|(_, _, _, _, team_id, name)| {
+            Some(TeamRef {
+                id: TeamId(team_id?),
+                name: name?,
+            })
+        })
+        .collect();
     Ok(Some(CurrentUser {
         id: UserId(id),
         username,
         display_name,
         role: role.parse().unwrap_or(Role::Requester),
-        teams: teams
-            .into_iter()
-            .map(|(id, name)| TeamRef {
-                id: TeamId(id),
-                name,
-            })
-            .collect(),
+        teams,
         via_token: None,
     }))
 }

@@ -13,8 +13,8 @@ use crate::state::AppState;
 use axum::{extract::State, http::StatusCode, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::{net::SocketAddr, sync::Arc};
-use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+use tower_sessions::{cookie::SameSite, CachingSessionStore, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 /// Any error, boxed (start-up and command-line code only).
@@ -100,7 +100,11 @@ pub async fn router(state: AppState) -> Result<Router, BoxError> {
     let store = SqliteStore::new(state.pool.clone());
     store.migrate().await?;
     spawn_session_cleanup(store.clone());
-    let sessions = SessionManagerLayer::new(store)
+    let cache = crate::auth::session_cache::SessionCache::new(
+        Duration::from_secs(state.settings.session_cache_secs),
+        100_000,
+    );
+    let sessions = SessionManagerLayer::new(CachingSessionStore::new(cache, store.clone()))
         .with_name("amidesk_session")
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
