@@ -62,4 +62,12 @@ test("a requester fills the form with two volumes, sees errors come and go, save
   await hydrated(page);
   // Either restored from the browser or already autosaved: nothing typed is lost.
   await expect(page.getByLabel("Description")).toHaveValue("typed but not saved");
+
+  // The draft is listed, and its row leads back to it.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Requests" }).click();
+  const row = page.getByRole("row").filter({ hasText: "web-e2e-2026" });
+  await expect(row.getByRole("cell", { name: "draft" })).toBeVisible();
+  await row.getByRole("link", { name: "web-e2e-2026" }).click();
+  await expect(page).toHaveURL(/\/requests\/\d+$/);
+  await expect(page.getByRole("heading", { name: "web-e2e-2026" })).toBeVisible();
 });

@@ -61,3 +61,34 @@ pub fn encode_query(value: &str) -> String {
         })
         .collect()
 }
+
+/// Appends `text` to `html` with the characters that are special in HTML text and in
+/// quoted attribute values escaped. The one escaping rule for the few places that write
+/// HTML by hand (everything built with `view!` is escaped by Leptos).
+pub fn push_escaped(html: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '&' => html.push_str("&amp;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            _ => html.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_escaped;
+
+    #[test]
+    fn hand_written_html_escapes_markup_and_both_quotes() {
+        let mut html = String::new();
+        push_escaped(&mut html, "<a href=\"x\" title='y'>&</a>");
+        assert_eq!(
+            html,
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
+    }
+}
