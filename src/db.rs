@@ -65,8 +65,7 @@ pub async fn connect_with(url: &str, db: DbOptions) -> Result<SqlitePool, sqlx::
     if db.background_checkpoints {
         options = options.pragma("wal_autocheckpoint", "0");
     }
-    let durability = db.durability;
-    let synchronous = match durability {
+    let synchronous = match db.durability {
         Durability::Normal => SqliteSynchronous::Normal,
         Durability::Full => SqliteSynchronous::Full,
     };

@@ -28,6 +28,8 @@ pub mod server;
 pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod ttl_cache;
 
 /// Browser entry point: attaches the reactive app to the server-rendered page.
 #[cfg(feature = "hydrate")]

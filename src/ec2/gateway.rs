@@ -26,13 +26,15 @@ struct Inner {
     operation_timeout: Duration,
     attempt_timeout: Duration,
     /// Image states by (Region, image id), fresh for a few seconds.
-    images: super::cache::TtlCache<(String, String), Option<String>>,
+    images: crate::ttl_cache::TtlCache<(String, String), Option<String>>,
     /// Snapshots by (Region, snapshot id); `None` when EC2 said it does not exist.
-    snapshots: super::cache::TtlCache<(String, String), Option<FoundSnapshot>>,
+    snapshots: crate::ttl_cache::TtlCache<(String, String), Option<FoundSnapshot>>,
 }
 
 /// How long an image state or snapshot answer is reused.
 const ANSWER_TTL: Duration = Duration::from_secs(5);
+/// Most answers of each kind kept.
+const MAX_ANSWERS: usize = 4_096;
 
 impl Ec2Gateway {
     /// A gateway configured from the settings and the standard AWS chain; makes no call yet.
@@ -59,8 +61,8 @@ impl Ec2Gateway {
                     .unwrap_or_else(|| "us-east-1".into()),
                 operation_timeout: Duration::from_secs(settings.ec2_timeout_secs.max(1)),
                 attempt_timeout: Duration::from_secs(settings.ec2_attempt_timeout_secs.max(1)),
-                images: super::cache::TtlCache::new(ANSWER_TTL),
-                snapshots: super::cache::TtlCache::new(ANSWER_TTL),
+                images: crate::ttl_cache::TtlCache::new(ANSWER_TTL, MAX_ANSWERS),
+                snapshots: crate::ttl_cache::TtlCache::new(ANSWER_TTL, MAX_ANSWERS),
             }),
         }
     }

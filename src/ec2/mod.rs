@@ -6,8 +6,6 @@ use serde::{Deserialize, Serialize};
 mod api;
 pub use api::*;
 #[cfg(feature = "ssr")]
-pub mod cache;
-#[cfg(feature = "ssr")]
 pub mod gateway;
 pub mod messages;
 #[cfg(feature = "ssr")]

@@ -1,16 +1,17 @@
 //! The benchmark's baseline: a bare axum handler that runs the request list's query and
-//! writes equivalent HTML by hand — no sessions, no middleware, no Leptos. `make bench`
+//! writes the page by hand around the list's own rows (`rows_html`) — no sessions, no
+//! middleware, no Leptos. `make bench`
 //! compares the real page's throughput with this one's (`amidesk bench baseline`).
 
 use super::BoxError;
 use crate::domain::UserId;
+use crate::requests::views::rows_html;
 use crate::requests::{store::list_requests, ListFilter, RequestSummary};
 use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 use sqlx::SqlitePool;
-use std::fmt::Write;
 
 #[derive(Clone)]
 struct Baseline {
@@ -58,27 +59,7 @@ fn render(rows: &[RequestSummary]) -> String {
          <th>State</th><th>Region</th><th>Team</th><th>Author</th><th>Last change (UTC)</th>\
          </tr></thead><tbody>",
     );
-    for r in rows {
-        let _ = write!(
-            html,
-            "<tr><td><a href=\"/requests/{}\">{}</a></td><td><span class=\"state state-{}\">{}</span></td>\
-             <td>{}</td><td>{}</td><td>{}</td><td><time>{}</time></td></tr>",
-            r.id,
-            escape(&r.name),
-            escape(&r.state),
-            escape(&r.state),
-            escape(&r.region),
-            escape(&r.team),
-            escape(&r.author),
-            escape(&r.updated_at)
-        );
-    }
+    html.push_str(&rows_html(rows));
     html.push_str("</tbody></table></main></body></html>");
     html
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    crate::ui::push_escaped(&mut out, text);
-    out
 }

@@ -88,7 +88,7 @@ pub fn RequestsPage() -> impl IntoView {
 /// The table's rows as one HTML string. Fifty rows of links and text need no reactivity, and
 /// writing them at once costs a fraction of a view per cell on the server (BENCHMARKS.md,
 /// budget 1); hydration leaves server-rendered inner HTML as it is. Every value is escaped.
-fn rows_html(rows: &[RequestSummary]) -> String {
+pub fn rows_html(rows: &[RequestSummary]) -> String {
     let mut html = String::with_capacity(rows.len() * 320);
     for r in rows {
         let id = r.id.to_string();

@@ -7,5 +7,5 @@ mod local;
 mod page;
 
 pub use editor::NewRequestPage;
-pub use list::RequestsPage;
+pub use list::{rows_html, RequestsPage};
 pub use page::RequestPage;
