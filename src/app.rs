@@ -1,19 +1,19 @@
 //! The shell: HTML document, router, layout and navigation.
 
-use crate::admin::views::AdminPage;
-use crate::audit::views::AuditPage;
 use crate::auth::views::SignInPage;
 use crate::auth::{whoami, CurrentUser, SignIn, SignOut};
 use crate::domain::Role;
 use crate::ec2::views::Ec2StatusLine;
 use crate::error::AppError;
-use crate::requests::views::{NewRequestPage, RequestPage, RequestsPage};
-use crate::templates::views::{TemplatePage, TemplatesPage};
-use crate::templates::{EditTemplatePage, NewTemplatePage};
+use crate::pages::{
+    AdminRoute, ApiDocsRoute, AuditRoute, EditTemplateRoute, NewRequestRoute, NewTemplateRoute,
+    ProfileRoute, RequestRoute, TemplateRoute, TemplatesRoute,
+};
+use crate::requests::views::RequestsPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -70,7 +70,6 @@ pub fn App() -> impl IntoView {
     );
     provide_context(actions);
     provide_context(UserResource(user));
-    mark_hydrated();
 
     view! {
         <Title text="AMI Desk" />
@@ -80,29 +79,20 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Layout>
                     <Route path=path!("") view=RequestsPage />
                     <Route path=path!("requests") view=RequestsPage />
-                    <Route path=path!("requests/new") view=NewRequestPage />
-                    <Route path=path!("requests/:id") view=RequestPage />
-                    <Route path=path!("templates") view=TemplatesPage />
-                    <Route path=path!("templates/new") view=NewTemplatePage />
-                    <Route path=path!("profile") view=crate::tokens::views::ProfilePage />
-                    <Route path=path!("api-docs") view=crate::api::views::ApiDocsPage />
-                    <Route path=path!("templates/:id") view=TemplatePage />
-                    <Route path=path!("templates/:id/edit") view=EditTemplatePage />
-                    <Route path=path!("audit") view=AuditPage />
-                    <Route path=path!("admin") view=AdminPage />
+                    <Route path=path!("requests/new") view={Lazy::<NewRequestRoute>::new()} />
+                    <Route path=path!("requests/:id") view={Lazy::<RequestRoute>::new()} />
+                    <Route path=path!("templates") view={Lazy::<TemplatesRoute>::new()} />
+                    <Route path=path!("templates/new") view={Lazy::<NewTemplateRoute>::new()} />
+                    <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()} />
+                    <Route path=path!("api-docs") view={Lazy::<ApiDocsRoute>::new()} />
+                    <Route path=path!("templates/:id") view={Lazy::<TemplateRoute>::new()} />
+                    <Route path=path!("templates/:id/edit") view={Lazy::<EditTemplateRoute>::new()} />
+                    <Route path=path!("audit") view={Lazy::<AuditRoute>::new()} />
+                    <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>
     }
-}
-
-/// Sets `data-hydrated` on `<body>` once the wasm has taken over (tests wait for it).
-fn mark_hydrated() {
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 }
 
 /// Header with navigation by role, the signed-in user, the EC2 status line, and the page.

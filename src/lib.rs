@@ -14,6 +14,7 @@ pub mod auth;
 pub mod domain;
 pub mod ec2;
 pub mod error;
+pub mod pages;
 pub mod requests;
 pub mod templates;
 pub mod tokens;
@@ -31,10 +32,18 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod ttl_cache;
 
-/// Browser entry point: attaches the reactive app to the server-rendered page.
+/// Browser entry point: attaches the reactive app to the server-rendered page. Hydration
+/// waits for the code of a lazily loaded page (see `pages`) before it takes the page over;
+/// `data-hydrated` on `<body>` then says the page is interactive (the tests wait for it).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::prelude::document().body();
+        let Some(body) = body else { return };
+        let app = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
+        app.forget();
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }
