@@ -76,7 +76,7 @@ tools: .tools/wasm-target .tools/wasm-bindgen .tools/npm .tools/moto .tools/chro
 ## the request list and sign-in; every other page's code is fetched when it is first shown.
 WASM_SPLIT := $(CARGO_TARGET_DIR)/release/amidesk-wasm-split
 WASM_MAIN := $(CARGO_TARGET_DIR)/wasm-split/amidesk.wasm
-WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+WASM_OPT_FLAGS := -Oz --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
 site: .tools/wasm-target .tools/wasm-bindgen .tools/npm .tools/brotli $(WASM_SPLIT)
 	cargo build --quiet --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release
 	@rm -rf $(SITE)/pkg && mkdir -p $(SITE)/pkg $(dir $(WASM_MAIN))
@@ -85,6 +85,8 @@ site: .tools/wasm-target .tools/wasm-bindgen .tools/npm .tools/brotli $(WASM_SPL
 	wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir $(SITE)/pkg --out-name amidesk $(WASM_MAIN)
 	@# wasm-opt every module, two at a time (the main module takes most of the time).
 	ls $(SITE)/pkg/*.wasm | xargs -P 2 -I{} wasm-opt $(WASM_OPT_FLAGS) {} -o {} 2>&1 | grep -v "unknown name subsection" || true
+	@# The JS glue, minified (terser): 8.0 -> 6.2 KB brotli on every page.
+	@for f in $(SITE)/pkg/*.js; do terser "$$f" --module --compress --mangle -o "$$f"; done
 	cp style/main.css $(SITE)/pkg/amidesk.css
 	@cp -r public/. $(SITE)/ 2>/dev/null || true
 	@# Served precompressed (brotli, else gzip) to browsers that accept them.
@@ -125,7 +127,7 @@ RESULTS := target/bench-results.tsv
 bench: site server .tools/npm .tools/moto .tools/chromium .tools/bench-tools
 	@mkdir -p $(TOOLS_DIR)/bench target
 	@rm -f $(RESULTS)
-	bench/sizes.sh $(SITE)/pkg bench/sizes.txt $(RESULTS)
+	bench/sizes.py $(SITE)/pkg bench/sizes.txt $(RESULTS)
 	LIGHTHOUSE=$(LIGHTHOUSE) bench/run.sh $(SERVER_BIN) $(SITE) $(RESULTS)
 	@test -f $(BENCH_DB) || $(SERVER_BIN) --database-url sqlite://$(BENCH_DB) audit seed --events 1000000
 	-$(SERVER_BIN) --database-url sqlite://$(BENCH_DB) audit bench --runs 200 --results $(RESULTS) > target/bench-audit.md
