@@ -179,6 +179,11 @@ pub struct Settings {
     #[arg(long, env = "AMIDESK_EC2_STATUS_CACHE_SECS", default_value_t = 60)]
     pub ec2_status_cache_secs: u64,
 
+    /// Pages rendered at once; more wait their turn. Rendering is CPU work, so a few per core
+    /// keep the cores busy, and the bound keeps memory flat however many connections are open.
+    #[arg(long, env = "AMIDESK_MAX_CONCURRENT_PAGES", default_value_t = 8)]
+    pub max_concurrent_pages: usize,
+
     /// Password hashes computed at once (each takes ~19 MiB and one core for ~50 ms).
     #[arg(long, env = "AMIDESK_MAX_CONCURRENT_HASHES", default_value_t = 2)]
     pub max_concurrent_hashes: usize,

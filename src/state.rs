@@ -22,6 +22,8 @@ pub struct AppState {
     pub auth: crate::auth::AuthRuntime,
     /// Per-token call counts of the automation API.
     pub api_limits: crate::api::RateLimiter,
+    /// Turns to render a page (`--max-concurrent-pages`), taken by the page guard.
+    pub page_turns: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

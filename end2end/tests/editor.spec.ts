@@ -3,13 +3,13 @@ import { ADMIN_PASSWORD, hydrated, signIn } from "./helpers";
 
 const PASSWORD = "requester's long password";
 
-async function ensureRequester(page: Page) {
+async function ensureRequester(page: Page, username = "editor-e2e") {
   // The admin creates a requester in the Platform team through the admin page.
   await signIn(page, "admin", ADMIN_PASSWORD);
   await expect(page.getByRole("heading", { name: "Requests", exact: true })).toBeVisible();
   await page.goto("/admin");
   await hydrated(page);
-  await page.getByLabel("Username", { exact: true }).fill("editor-e2e");
+  await page.getByLabel("Username", { exact: true }).fill(username);
   await page.getByLabel("Display name").fill("Eddie Editor");
   await page.getByLabel("Initial password").fill(PASSWORD);
   await page.getByLabel("Role", { exact: true }).selectOption("requester");
@@ -70,4 +70,25 @@ test("a requester fills the form with two volumes, sees errors come and go, save
   await row.getByRole("link", { name: "web-e2e-2026" }).click();
   await expect(page).toHaveURL(/\/requests\/\d+$/);
   await expect(page.getByRole("heading", { name: "web-e2e-2026" })).toBeVisible();
+});
+
+test("a requester imports CLI input JSON from the list and lands on the new draft", async ({ page }) => {
+  await ensureRequester(page, "import-e2e");
+  await signIn(page, "import-e2e", PASSWORD);
+  await expect(page.getByRole("heading", { name: "Requests", exact: true })).toBeVisible();
+  await hydrated(page);
+  await page.getByText("Import from aws ec2 register-image --cli-input-json").click();
+  // The team and Region choices arrive when the form is opened.
+  await expect(page.getByLabel("Team", { exact: true })).toHaveValue(/\d+/);
+  await expect(page.getByLabel("Region", { exact: true })).not.toHaveValue("");
+  await page.getByLabel("CLI input JSON").fill(JSON.stringify({
+    Name: "imported-e2e",
+    Architecture: "x86_64",
+    VirtualizationType: "hvm",
+    RootDeviceName: "/dev/xvda",
+    BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { SnapshotId: "snap-0123456789abcdef0" } }],
+  }));
+  await page.getByRole("button", { name: "Import as draft" }).click();
+  await expect(page).toHaveURL(/\/requests\/\d+$/);
+  await expect(page.getByRole("heading", { name: "imported-e2e" })).toBeVisible();
 });

@@ -249,7 +249,8 @@ pub async fn refusal_audit(
     res
 }
 
-/// Pages need a session (else 303 to the sign-in page) and a role (else 403).
+/// Pages need a session (else 303 to the sign-in page) and a role (else 403), and render a
+/// bounded number at a time (`--max-concurrent-pages`).
 pub async fn page_guard(
     State(state): State<AppState>,
     session: Session,
@@ -266,6 +267,8 @@ pub async fn page_guard(
     let Some(needed) = needed else {
         return next.run(req).await;
     };
+    // A page waits for its turn to render (the semaphore is never closed).
+    let _turn = state.page_turns.acquire().await.ok();
     let meta = req
         .extensions()
         .get::<RequestMeta>()

@@ -85,6 +85,9 @@ pub async fn build_state(settings: Settings) -> Result<AppState, BoxError> {
         ec2: crate::ec2::Ec2Gateway::new(&settings),
         auth: crate::auth::AuthRuntime::new(settings.max_concurrent_hashes),
         api_limits: crate::api::RateLimiter::new(settings.api_rate_per_minute),
+        page_turns: Arc::new(tokio::sync::Semaphore::new(
+            settings.max_concurrent_pages.max(1),
+        )),
         settings: Arc::new(settings),
         leptos_options,
         pool,

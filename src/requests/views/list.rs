@@ -118,9 +118,21 @@ pub fn rows_html(rows: &[RequestSummary]) -> String {
     html
 }
 
+/// Import from CLI JSON, folded away under the list. Its team and Region choices are fetched
+/// the first time it is opened, not with every list page.
 #[component]
 fn ImportForm() -> impl IntoView {
-    let options = Resource::new_blocking(|| (), |_| get_editor_options());
+    let opened = RwSignal::new(false);
+    let options = LocalResource::new(move || {
+        let open = opened.get();
+        async move {
+            if open {
+                Some(get_editor_options().await.unwrap_or_default())
+            } else {
+                None
+            }
+        }
+    });
     let json = RwSignal::new(String::new());
     let team = RwSignal::new(0i64);
     let region = RwSignal::new(String::new());
@@ -143,25 +155,22 @@ fn ImportForm() -> impl IntoView {
         });
     };
     view! {
-        <details class="card import">
+        <details class="card import" on:toggle=move |_| opened.set(true)>
             <summary>"Import from aws ec2 register-image --cli-input-json"</summary>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let o = options.await.unwrap_or_default();
-                    if team.get_untracked() == 0 { team.set(o.teams.first().map(|t| t.id.0).unwrap_or_default()); }
-                    if region.get_untracked().is_empty() { region.set(o.regions.first().cloned().unwrap_or_default()); }
-                    view! {
-                        <label for="imp-team">"Team"</label>
-                        <select id="imp-team" on:change=move |ev| team.set(event_target_value(&ev).parse().unwrap_or_default())>
-                            {o.teams.into_iter().map(|t| view! { <option value=t.id.0.to_string()>{t.name}</option> }).collect_view()}
-                        </select>
-                        <label for="imp-region">"Region"</label>
-                        <select id="imp-region" on:change=move |ev| region.set(event_target_value(&ev))>
-                            {o.regions.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
-                        </select>
-                    }
-                })}
-            </Suspense>
+            {move || options.get().flatten().map(|o| {
+                if team.get_untracked() == 0 { team.set(o.teams.first().map(|t| t.id.0).unwrap_or_default()); }
+                if region.get_untracked().is_empty() { region.set(o.regions.first().cloned().unwrap_or_default()); }
+                view! {
+                    <label for="imp-team">"Team"</label>
+                    <select id="imp-team" on:change=move |ev| team.set(event_target_value(&ev).parse().unwrap_or_default())>
+                        {o.teams.into_iter().map(|t| view! { <option value=t.id.0.to_string()>{t.name}</option> }).collect_view()}
+                    </select>
+                    <label for="imp-region">"Region"</label>
+                    <select id="imp-region" on:change=move |ev| region.set(event_target_value(&ev))>
+                        {o.regions.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
+                    </select>
+                }
+            })}
             <form on:submit=submit>
                 <label for="imp-json">"CLI input JSON"</label>
                 <textarea id="imp-json" rows="8" on:input=move |ev| json.set(event_target_value(&ev))></textarea>
