@@ -78,7 +78,7 @@ test("a requester imports CLI input JSON from the list and lands on the new draf
   await expect(page.getByRole("heading", { name: "Requests", exact: true })).toBeVisible();
   await hydrated(page);
   await page.getByText("Import from aws ec2 register-image --cli-input-json").click();
-  // The team and Region choices arrive when the form is opened.
+  // The form offers the requester's team and the allowed Regions.
   await expect(page.getByLabel("Team", { exact: true })).toHaveValue(/\d+/);
   await expect(page.getByLabel("Region", { exact: true })).not.toHaveValue("");
   await page.getByLabel("CLI input JSON").fill(JSON.stringify({

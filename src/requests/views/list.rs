@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use serde::{Deserialize, Serialize};
 
 /// The request list.
 #[component]
@@ -28,7 +29,11 @@ pub fn RequestsPage() -> impl IntoView {
             team: q.get("team").unwrap_or_default(),
         })
     };
-    let page = Resource::new_blocking(filter, list_requests);
+    let page = Resource::new_blocking(filter, |f| async move {
+        list_requests(f)
+            .await
+            .map(|p| ListView::of(&p.rows, p.next_cursor))
+    });
     let scope_is = move |s: ListScope| filter().scope == s;
     view! {
         <Title text="Requests · AMI Desk" />
@@ -56,7 +61,7 @@ pub fn RequestsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) if p.rows.is_empty() => view! {
+                    Ok(p) if !p.has_rows => view! {
                         <EmptyState title="No requests here">
                             <p>"Start a " <a href="/requests/new">"new request"</a> ", import one from CLI JSON below, or change the filters."</p>
                         </EmptyState>
@@ -71,7 +76,7 @@ pub fn RequestsPage() -> impl IntoView {
                             <div class="table-wrap">
                                 <table>
                                     <thead><tr><th>"Name"</th><th>"State"</th><th>"Region"</th><th>"Team"</th><th>"Author"</th><th>"Last change (UTC)"</th></tr></thead>
-                                    <tbody inner_html=rows_html(&p.rows)></tbody>
+                                    <tbody inner_html=p.rows_html></tbody>
                                 </table>
                             </div>
                             {next.map(|href| view! { <p><a href=href>"Next page"</a></p> })}
@@ -82,6 +87,28 @@ pub fn RequestsPage() -> impl IntoView {
             })}
         </Suspense>
         <ImportForm />
+    }
+}
+
+/// What the list shows, made from a page of rows where they were fetched: on the server for
+/// the first render, in the browser after a filter changes. The rows' HTML is not part of
+/// the page's hydration data — hydration leaves the server-rendered table body as it is —
+/// so the 50 rows are not sent a second time as JSON.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct ListView {
+    #[serde(skip)]
+    rows_html: String,
+    has_rows: bool,
+    next_cursor: Option<String>,
+}
+
+impl ListView {
+    fn of(rows: &[RequestSummary], next_cursor: Option<String>) -> Self {
+        Self {
+            rows_html: rows_html(rows),
+            has_rows: !rows.is_empty(),
+            next_cursor,
+        }
     }
 }
 
@@ -118,21 +145,9 @@ pub fn rows_html(rows: &[RequestSummary]) -> String {
     html
 }
 
-/// Import from CLI JSON, folded away under the list. Its team and Region choices are fetched
-/// the first time it is opened, not with every list page.
 #[component]
 fn ImportForm() -> impl IntoView {
-    let opened = RwSignal::new(false);
-    let options = LocalResource::new(move || {
-        let open = opened.get();
-        async move {
-            if open {
-                Some(get_editor_options().await.unwrap_or_default())
-            } else {
-                None
-            }
-        }
-    });
+    let options = Resource::new_blocking(|| (), |_| get_editor_options());
     let json = RwSignal::new(String::new());
     let team = RwSignal::new(0i64);
     let region = RwSignal::new(String::new());
@@ -155,22 +170,25 @@ fn ImportForm() -> impl IntoView {
         });
     };
     view! {
-        <details class="card import" on:toggle=move |_| opened.set(true)>
+        <details class="card import">
             <summary>"Import from aws ec2 register-image --cli-input-json"</summary>
-            {move || options.get().flatten().map(|o| {
-                if team.get_untracked() == 0 { team.set(o.teams.first().map(|t| t.id.0).unwrap_or_default()); }
-                if region.get_untracked().is_empty() { region.set(o.regions.first().cloned().unwrap_or_default()); }
-                view! {
-                    <label for="imp-team">"Team"</label>
-                    <select id="imp-team" on:change=move |ev| team.set(event_target_value(&ev).parse().unwrap_or_default())>
-                        {o.teams.into_iter().map(|t| view! { <option value=t.id.0.to_string()>{t.name}</option> }).collect_view()}
-                    </select>
-                    <label for="imp-region">"Region"</label>
-                    <select id="imp-region" on:change=move |ev| region.set(event_target_value(&ev))>
-                        {o.regions.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
-                    </select>
-                }
-            })}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let o = options.await.unwrap_or_default();
+                    if team.get_untracked() == 0 { team.set(o.teams.first().map(|t| t.id.0).unwrap_or_default()); }
+                    if region.get_untracked().is_empty() { region.set(o.regions.first().cloned().unwrap_or_default()); }
+                    view! {
+                        <label for="imp-team">"Team"</label>
+                        <select id="imp-team" on:change=move |ev| team.set(event_target_value(&ev).parse().unwrap_or_default())>
+                            {o.teams.into_iter().map(|t| view! { <option value=t.id.0.to_string()>{t.name}</option> }).collect_view()}
+                        </select>
+                        <label for="imp-region">"Region"</label>
+                        <select id="imp-region" on:change=move |ev| region.set(event_target_value(&ev))>
+                            {o.regions.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
+                        </select>
+                    }
+                })}
+            </Suspense>
             <form on:submit=submit>
                 <label for="imp-json">"CLI input JSON"</label>
                 <textarea id="imp-json" rows="8" on:input=move |ev| json.set(event_target_value(&ev))></textarea>
@@ -207,6 +225,16 @@ mod tests {
              <td><span class=\"state state-draft\">draft</span></td><td>us-east-1</td>\
              <td>Platform</td><td>Rick &lt;r&amp;d&gt;</td><td><time>2026-12-05T04:00:00Z</time></td></tr>"
         );
+    }
+
+    #[test]
+    fn the_rows_html_stays_out_of_the_hydration_data() {
+        let view = ListView::of(&[row("web")], Some("next".into()));
+        assert!(view.rows_html.contains("<tr>"));
+        let sent = serde_json::to_string(&view).unwrap();
+        assert_eq!(sent, r#"{"has_rows":true,"next_cursor":"next"}"#);
+        let back: ListView = serde_json::from_str(&sent).unwrap();
+        assert!(back.has_rows && back.rows_html.is_empty());
     }
 
     #[test]
