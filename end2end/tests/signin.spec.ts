@@ -67,6 +67,9 @@ test("the app bundle arrives compressed and the page still hydrates", async ({ p
   const wasm = page.waitForResponse((r) => r.url().endsWith("/pkg/amidesk_bg.wasm"));
   await page.goto("/signin");
   const response = await wasm;
-  expect(["br", "gzip"]).toContain((await response.allHeaders())["content-encoding"]);
+  const headers = await response.allHeaders();
+  expect(["br", "gzip"]).toContain(headers["content-encoding"]);
+  // Revalidated on every use: a cached bundle never meets a newer server's pages.
+  expect(headers["cache-control"]).toBe("no-cache");
   await hydrated(page);
 });

@@ -106,6 +106,19 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// The bundle's files (`/pkg/…`) are revalidated on every use (`Cache-Control: no-cache`; an
+/// unchanged file costs a 304). Their names do not change between builds, and a browser
+/// must not pair a cached main module with a newer server's page or chunks.
+pub async fn revalidate_assets(req: Request, next: Next) -> Response {
+    let asset = req.uri().path().starts_with("/pkg/");
+    let mut res = next.run(req).await;
+    if asset && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    res
+}
+
 /// Refuses (403, audited) a state-changing request sent from another site, and (415,
 /// audited) one whose body is of a kind this service never takes.
 pub async fn refuse_cross_origin(

@@ -155,6 +155,7 @@ pub async fn router(state: AppState) -> Result<Router, BoxError> {
         ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::revalidate_assets))
         .layer(axum::middleware::from_fn(middleware::request_log))
         .with_state(state);
     Ok(app)
