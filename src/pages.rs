@@ -14,132 +14,61 @@ use crate::tokens::views::ProfilePage;
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
-/// The request editor (`/requests/new`).
-pub struct NewRequestRoute;
+/// Declares `$route`, a lazy route that shows `$page`.
+macro_rules! lazy_page {
+    ($(#[$doc:meta])* $route:ident => $page:ident) => {
+        $(#[$doc])*
+        pub struct $route;
 
-#[lazy_route]
-impl LazyRoute for NewRequestRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <NewRequestPage /> }.into_any()
-    }
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
 }
 
-/// One request: review, approval, registration (`/requests/:id`).
-pub struct RequestRoute;
-
-#[lazy_route]
-impl LazyRoute for RequestRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <RequestPage /> }.into_any()
-    }
-}
-
-/// The team templates (`/templates`).
-pub struct TemplatesRoute;
-
-#[lazy_route]
-impl LazyRoute for TemplatesRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <TemplatesPage /> }.into_any()
-    }
-}
-
-/// One template (`/templates/:id`).
-pub struct TemplateRoute;
-
-#[lazy_route]
-impl LazyRoute for TemplateRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <TemplatePage /> }.into_any()
-    }
-}
-
-/// The template editor for a new template (`/templates/new`).
-pub struct NewTemplateRoute;
-
-#[lazy_route]
-impl LazyRoute for NewTemplateRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <NewTemplatePage /> }.into_any()
-    }
-}
-
-/// The template editor for an existing template (`/templates/:id/edit`).
-pub struct EditTemplateRoute;
-
-#[lazy_route]
-impl LazyRoute for EditTemplateRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <EditTemplatePage /> }.into_any()
-    }
-}
-
-/// The user's profile and API tokens (`/profile`).
-pub struct ProfileRoute;
-
-#[lazy_route]
-impl LazyRoute for ProfileRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <ProfilePage /> }.into_any()
-    }
-}
-
-/// The automation API's documentation (`/api-docs`).
-pub struct ApiDocsRoute;
-
-#[lazy_route]
-impl LazyRoute for ApiDocsRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <ApiDocsPage /> }.into_any()
-    }
-}
-
-/// The audit history (`/audit`).
-pub struct AuditRoute;
-
-#[lazy_route]
-impl LazyRoute for AuditRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <AuditPage /> }.into_any()
-    }
-}
-
-/// Users and teams (`/admin`).
-pub struct AdminRoute;
-
-#[lazy_route]
-impl LazyRoute for AdminRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <AdminPage /> }.into_any()
-    }
-}
+lazy_page!(
+    /// The request editor (`/requests/new`).
+    NewRequestRoute => NewRequestPage
+);
+lazy_page!(
+    /// One request: review, approval, registration (`/requests/:id`).
+    RequestRoute => RequestPage
+);
+lazy_page!(
+    /// The team templates (`/templates`).
+    TemplatesRoute => TemplatesPage
+);
+lazy_page!(
+    /// One template (`/templates/:id`).
+    TemplateRoute => TemplatePage
+);
+lazy_page!(
+    /// The template editor for a new template (`/templates/new`).
+    NewTemplateRoute => NewTemplatePage
+);
+lazy_page!(
+    /// The template editor for an existing template (`/templates/:id/edit`).
+    EditTemplateRoute => EditTemplatePage
+);
+lazy_page!(
+    /// The user's profile and API tokens (`/profile`).
+    ProfileRoute => ProfilePage
+);
+lazy_page!(
+    /// The automation API's documentation (`/api-docs`).
+    ApiDocsRoute => ApiDocsPage
+);
+lazy_page!(
+    /// The audit history (`/audit`).
+    AuditRoute => AuditPage
+);
+lazy_page!(
+    /// Users and teams (`/admin`).
+    AdminRoute => AdminPage
+);
