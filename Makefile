@@ -83,10 +83,12 @@ site: .tools/wasm-target .tools/wasm-bindgen .tools/npm .tools/brotli $(WASM_SPL
 	$(WASM_SPLIT) $(WASM_OUT) $(SITE)/pkg $(WASM_MAIN)
 	@# --keep-lld-exports: the chunks link to the main module's function table.
 	wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir $(SITE)/pkg --out-name amidesk $(WASM_MAIN)
-	@# wasm-opt every module, two at a time (the main module takes most of the time).
-	ls $(SITE)/pkg/*.wasm | xargs -P 2 -I{} wasm-opt $(WASM_OPT_FLAGS) {} -o {} 2>&1 | grep -v "unknown name subsection" || true
+	@# wasm-opt every module, two at a time (the main module takes most of the time); its
+	@# warnings go to a log, shown only when a module fails.
+	ls $(SITE)/pkg/*.wasm | xargs -P 2 -I{} wasm-opt $(WASM_OPT_FLAGS) {} -o {} 2> $(CARGO_TARGET_DIR)/wasm-opt.log \
+		|| { cat $(CARGO_TARGET_DIR)/wasm-opt.log; exit 1; }
 	@# The JS glue, minified (terser): 8.0 -> 6.2 KB brotli on every page.
-	@for f in $(SITE)/pkg/*.js; do terser "$$f" --module --compress --mangle -o "$$f"; done
+	@for f in $(SITE)/pkg/*.js; do terser "$$f" --module --compress --mangle -o "$$f" || exit 1; done
 	cp style/main.css $(SITE)/pkg/amidesk.css
 	@cp -r public/. $(SITE)/ 2>/dev/null || true
 	@# Served precompressed (brotli, else gzip) to browsers that accept them.
