@@ -21,7 +21,7 @@ SERVER_BIN := $(CARGO_TARGET_DIR)/release/amidesk
 ALLOCATOR_ENV := MIMALLOC_ARENA_EAGER_COMMIT=0 MIMALLOC_PURGE_DELAY=0
 DEBUG_BIN := $(CARGO_TARGET_DIR)/debug/amidesk
 
-.PHONY: run test tools build site server lint unit e2e bench soak clean
+.PHONY: run test tools build site server lint unit e2e bench bench-accept-sizes soak clean
 
 ## run: build (release) and serve on http://127.0.0.1:3000 with ./data/amidesk.db
 run: site server
@@ -135,6 +135,10 @@ bench: site server .tools/npm .tools/moto .tools/chromium .tools/bench-tools
 	-$(SERVER_BIN) --database-url sqlite://$(BENCH_DB) audit bench --runs 200 --results $(RESULTS) > target/bench-audit.md
 	-bench/audit-export.sh $(SERVER_BIN) $(BENCH_DB) >> target/bench-audit.md
 	@set -o pipefail; python3 bench/report.py $(RESULTS) | tee target/bench.md
+
+## bench-accept-sizes: rewrite bench/sizes.txt with the bundle as built now (commit it)
+bench-accept-sizes: site
+	bench/sizes.py $(SITE)/pkg bench/sizes.txt /dev/null --accept
 
 # wrk, hyperfine and brotli from Debian; oha from crates.io; Lighthouse 12 from npm.
 .tools/bench-tools:

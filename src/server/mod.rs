@@ -98,6 +98,9 @@ pub async fn build_state(settings: Settings) -> Result<AppState, BoxError> {
 /// (128 KiB of UefiData, 64 mappings, 100 tags) many times over.
 pub const MAX_BODY_BYTES: usize = 2 << 20;
 
+/// Most session records kept in memory (a record is well under 1 KiB).
+const MAX_CACHED_SESSIONS: usize = 100_000;
+
 /// The complete router for `state`, with sessions and every middleware.
 pub async fn router(state: AppState) -> Result<Router, BoxError> {
     let store = SqliteStore::new(state.pool.clone());
@@ -105,7 +108,7 @@ pub async fn router(state: AppState) -> Result<Router, BoxError> {
     spawn_session_cleanup(store.clone());
     let cache = crate::auth::session_cache::SessionCache::new(
         Duration::from_secs(state.settings.session_cache_secs),
-        100_000,
+        MAX_CACHED_SESSIONS,
     );
     let sessions = SessionManagerLayer::new(CachingSessionStore::new(cache, store.clone()))
         .with_name("amidesk_session")

@@ -91,7 +91,7 @@ pub fn RequestsPage() -> impl IntoView {
 }
 
 /// What the list shows, made from a page of rows where they were fetched: on the server for
-/// the first render, in the browser after a filter changes. The rows' HTML is not part of
+/// the first render, in the browser after a filter or page change. The rows' HTML is not part of
 /// the page's hydration data — hydration leaves the server-rendered table body as it is —
 /// so the 50 rows are not sent a second time as JSON.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 //! wasm-bindgen) to MAIN_OUT, and `__wasm_split_manifest.json` — for every lazy route, the
 //! chunks it needs — which the server reads to add preload links for the page it renders.
 
-use std::{collections::HashMap, fmt::Write as _, path::Path, process::ExitCode};
+use std::{collections::BTreeMap, path::Path, process::ExitCode};
 
 /// The loader's file name. Leptos' `HydrationScripts` preloads exactly this name when file
 /// hashing is off (the underscores hold the place of a hash).
@@ -42,32 +42,11 @@ fn split(
     options.main_module = "./amidesk.js";
     options.target.web();
     let result = wasm_split_cli_support::transform(options).map_err(|e| format!("{e:#}"))?;
+    // `{"route_view_name": ["chunk_1", …, "split_route_view_name"], …}`, keys sorted.
+    let manifest: BTreeMap<_, _> = result.prefetch_map.into_iter().collect();
     std::fs::write(
         pkg_dir.join("__wasm_split_manifest.json"),
-        manifest_json(&result.prefetch_map),
+        serde_json::to_string(&manifest)?,
     )?;
     Ok(result.split_modules.len())
-}
-
-/// `{"route_view_name": ["chunk_1", "route_view_name"], ...}`, keys sorted for stable output.
-fn manifest_json(map: &HashMap<String, Vec<String>>) -> String {
-    let mut keys: Vec<&String> = map.keys().collect();
-    keys.sort();
-    let mut out = String::from("{");
-    for (i, key) in keys.iter().enumerate() {
-        let files: Vec<String> = map[*key].iter().map(|f| quoted(f)).collect();
-        let _ = write!(
-            out,
-            "{}{}:[{}]",
-            if i > 0 { "," } else { "" },
-            quoted(key),
-            files.join(",")
-        );
-    }
-    out.push('}');
-    out
-}
-
-fn quoted(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
