@@ -10,6 +10,7 @@ use crate::pages::{
     ProfileRoute, RequestRoute, TemplateRoute, TemplatesRoute,
 };
 use crate::requests::views::RequestsPage;
+use crate::ui::fetch;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
@@ -66,7 +67,7 @@ pub fn App() -> impl IntoView {
                 actions.sign_out.version().get(),
             )
         },
-        |_| whoami(),
+        fetch(|_| whoami()),
     );
     provide_context(actions);
     provide_context(UserResource(user));

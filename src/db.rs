@@ -74,7 +74,10 @@ pub async fn connect_with(url: &str, db: DbOptions) -> Result<SqlitePool, sqlx::
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(synchronous)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+        .busy_timeout(Duration::from_secs(10))
+        // Room for a whole page of rows (50 + 1): the connection's thread hands them over
+        // without waiting for the reader to catch up.
+        .row_buffer_size(128);
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)

@@ -7,9 +7,14 @@ use leptos::prelude::LeptosOptions;
 use sqlx::SqlitePool;
 use std::sync::Arc;
 
-/// Everything a request handler may need.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Everything a request handler may need, behind one shared pointer: a page render clones
+/// the state dozens of times (every extractor and server function takes a copy), and one
+/// reference count is cheaper than a dozen (BENCHMARKS.md, budget 1).
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares; its fields are reached through the state (`state.pool`).
+pub struct Shared {
     /// The database pool.
     pub pool: SqlitePool,
     /// The EC2 gateway (clients per Region, created lazily).
@@ -27,10 +32,29 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The state holding `shared`.
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+
     /// The state as provided to server functions.
     pub fn from_context() -> Result<Self, crate::error::AppError> {
         leptos::prelude::use_context::<AppState>().ok_or_else(|| {
             crate::error::AppError::internal("The server is misconfigured.", "AppState missing")
         })
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
     }
 }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::ui::{action_error, ErrorNotice};
+use crate::ui::{action_error, fetch, ErrorNotice};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -27,7 +27,7 @@ pub fn AdminPage() -> impl IntoView {
                 remove_member.version().get(),
             )
         },
-        |_| admin_overview(),
+        fetch(|_| admin_overview()),
     );
     let row_error = move || {
         action_error(set_role.value().get())

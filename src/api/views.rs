@@ -1,6 +1,6 @@
 //! `/api-docs`: the automation API's operations, from the generated OpenAPI document.
 
-use crate::ui::ErrorNotice;
+use crate::ui::{fetch, ErrorNotice};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -46,7 +46,7 @@ fn operations(doc: &serde_json::Value) -> Vec<Operation> {
 /// The API page.
 #[component]
 pub fn ApiDocsPage() -> impl IntoView {
-    let doc = Resource::new(|| (), |_| super::openapi_document());
+    let doc = Resource::new(|| (), fetch(|_| super::openapi_document()));
     view! {
         <Title text="Automation API · AMI Desk" />
         <h1>"Automation API"</h1>

@@ -2,7 +2,7 @@
 //! request's timeline.
 
 use super::{list_audit_events, AuditEventView, AuditFilter, VerifyAuditChain};
-use crate::ui::{action_error, EmptyState, ErrorNotice};
+use crate::ui::{action_error, fetch, EmptyState, ErrorNotice};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -38,7 +38,7 @@ pub fn AuditPage() -> impl IntoView {
             before: q.get("before").unwrap_or_default(),
         })
     };
-    let page = Resource::new(filter, list_audit_events);
+    let page = Resource::new(filter, fetch(list_audit_events));
     let verify = ServerAction::<VerifyAuditChain>::new();
     let field = |name: &'static str,
                  label: &'static str,

@@ -1,12 +1,13 @@
 //! The EC2 status line shown in every page's header.
 
 use super::get_ec2_status;
+use crate::ui::fetch;
 use leptos::prelude::*;
 
 /// "EC2 reachable in …" or what is wrong, loaded after the page so it never delays it.
 #[component]
 pub fn Ec2StatusLine() -> impl IntoView {
-    let status = Resource::new(|| (), |_| get_ec2_status());
+    let status = Resource::new(|| (), fetch(|_| get_ec2_status()));
     view! {
         <Suspense fallback=|| view! { <span class="ec2-status checking">"Checking EC2…"</span> }>
             {move || Suspend::new(async move {

@@ -2,7 +2,7 @@
 
 use super::{ListFilter, ListScope, RequestSummary, RevisionInfo};
 use crate::domain::{RequestId, TeamId, UserId};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 /// A request row with names resolved.
 #[derive(Debug, sqlx::FromRow)]
@@ -197,6 +197,10 @@ pub async fn soft_delete(conn: &mut SqliteConnection, id: RequestId) -> Result<b
 }
 
 /// A page of requests visible to `user`, newest change first, after `cursor`.
+///
+/// Only the filters in use become conditions, so that SQLite walks the index of the
+/// scope (`requests_by_author` or `requests_by_team`) newest first and stops after `limit`
+/// rows, instead of reading every request and sorting them.
 pub async fn list_requests(
     pool: &SqlitePool,
     user: UserId,
@@ -204,46 +208,61 @@ pub async fn list_requests(
     filter: &ListFilter,
     limit: i64,
 ) -> Result<Vec<RequestSummary>, sqlx::Error> {
-    let (cursor_at, cursor_id) = parse_cursor(&filter.cursor);
-    let search = format!(
-        "%{}%",
-        filter
-            .search
-            .trim()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
+    let mut sql = QueryBuilder::<Sqlite>::new(
+        "SELECT r.request_id, t.name AS team, r.name, r.region, r.state, \
+         a.display_name AS author, r.updated_at, r.revision \
+         FROM requests r JOIN teams t ON t.team_id = r.team_id \
+         JOIN users a ON a.user_id = r.author_id WHERE r.deleted_at IS NULL",
     );
-    sqlx::query_as(
-        "SELECT r.request_id, t.name AS team, r.name, r.region, r.state, a.display_name AS author, r.updated_at, r.revision \
-         FROM requests r JOIN teams t ON t.team_id = r.team_id JOIN users a ON a.user_id = r.author_id \
-         WHERE r.deleted_at IS NULL \
-           AND (CASE WHEN ? THEN r.author_id = ? \
-                ELSE (? OR r.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?)) END) \
-           AND (? = '' OR r.state = ?) \
-           AND (? = '' OR t.name = ?) \
-           AND (? = '%%' OR r.name LIKE ? ESCAPE '\\' OR r.region LIKE ? ESCAPE '\\' OR a.display_name LIKE ? ESCAPE '\\') \
-           AND (r.updated_at < ? OR (r.updated_at = ? AND r.request_id < ?)) \
-         ORDER BY r.updated_at DESC, r.request_id DESC LIMIT ?",
-    )
-    .bind(filter.scope == ListScope::Mine)
-    .bind(user.0)
-    .bind(all_teams)
-    .bind(user.0)
-    .bind(&filter.state)
-    .bind(&filter.state)
-    .bind(&filter.team)
-    .bind(&filter.team)
-    .bind(&search)
-    .bind(&search)
-    .bind(&search)
-    .bind(&search)
-    .bind(&cursor_at)
-    .bind(&cursor_at)
-    .bind(cursor_id)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
+    match filter.scope {
+        ListScope::Mine => {
+            sql.push(" AND r.author_id = ").push_bind(user.0);
+        }
+        ListScope::Team if all_teams => {}
+        ListScope::Team => {
+            sql.push(" AND r.team_id IN (SELECT team_id FROM team_members WHERE user_id = ")
+                .push_bind(user.0)
+                .push(")");
+        }
+    }
+    if !filter.state.is_empty() {
+        sql.push(" AND r.state = ").push_bind(filter.state.clone());
+    }
+    if !filter.team.is_empty() {
+        sql.push(" AND t.name = ").push_bind(filter.team.clone());
+    }
+    let search = filter.search.trim();
+    if !search.is_empty() {
+        let pattern = like_pattern(search);
+        for column in ["r.name", "r.region", "a.display_name"] {
+            let joiner = if column == "r.name" { " AND (" } else { " OR " };
+            sql.push(joiner)
+                .push(column)
+                .push(" LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\'");
+        }
+        sql.push(")");
+    }
+    if let Some((at, id)) = parse_cursor(&filter.cursor) {
+        sql.push(" AND (r.updated_at, r.request_id) < (")
+            .push_bind(at)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
+    }
+    sql.push(" ORDER BY r.updated_at DESC, r.request_id DESC LIMIT ")
+        .push_bind(limit);
+    sql.build_query_as().fetch_all(pool).await
+}
+
+/// `text` as a LIKE pattern that matches it anywhere, its wildcards taken literally.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 /// The cursor after `row`.
@@ -251,14 +270,10 @@ pub fn cursor_after(row: &RequestSummary) -> String {
     format!("{}|{}", row.updated_at, row.id)
 }
 
-fn parse_cursor(cursor: &str) -> (String, i64) {
-    match cursor
-        .split_once('|')
-        .and_then(|(at, id)| id.parse().ok().map(|id| (at.to_string(), id)))
-    {
-        Some(c) => c,
-        None => ("9999".to_string(), i64::MAX),
-    }
+/// The change time and id a cursor names; `None` (the first page) for anything else.
+fn parse_cursor(cursor: &str) -> Option<(String, i64)> {
+    let (at, id) = cursor.split_once('|')?;
+    Some((at.to_string(), id.parse().ok()?))
 }
 
 /// Every revision of a request, newest first.
@@ -288,4 +303,25 @@ pub async fn revision_content(
     .bind(revision)
     .fetch_optional(pool)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_matches_anywhere_and_its_wildcards_literally() {
+        assert_eq!(like_pattern("web"), "%web%");
+        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn a_cursor_names_a_time_and_an_id_or_nothing() {
+        assert_eq!(
+            parse_cursor("2026-12-05T07:00:00Z|42"),
+            Some(("2026-12-05T07:00:00Z".to_string(), 42))
+        );
+        assert_eq!(parse_cursor(""), None);
+        assert_eq!(parse_cursor("2026|x"), None);
+    }
 }

@@ -81,7 +81,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, BoxError> {
         .site_addr(settings.listen)
         .env(leptos::config::Env::PROD)
         .build();
-    Ok(AppState {
+    Ok(AppState::new(crate::state::Shared {
         ec2: crate::ec2::Ec2Gateway::new(&settings),
         auth: crate::auth::AuthRuntime::new(settings.max_concurrent_hashes),
         api_limits: crate::api::RateLimiter::new(settings.api_rate_per_minute),
@@ -91,7 +91,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, BoxError> {
         settings: Arc::new(settings),
         leptos_options,
         pool,
-    })
+    }))
 }
 
 /// The largest request body accepted (413 beyond): room for the largest valid request

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::requests::views::editor::FormSections;
 use crate::requests::views::fields::{EditorCtx, FieldMessage};
 use crate::requests::{get_editor_options, get_request, EditorOptions};
-use crate::ui::ErrorNotice;
+use crate::ui::{fetch, ErrorNotice};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -22,13 +22,16 @@ use std::collections::{BTreeMap, BTreeSet};
 pub fn NewTemplatePage() -> impl IntoView {
     let query = use_query_map();
     let from = move || query.read().get("from").and_then(|s| s.parse::<i64>().ok());
-    let options = Resource::new(|| (), |_| get_editor_options());
-    let source = Resource::new(from, |from| async move {
-        match from {
-            Some(id) => get_request(id).await.map(|d| Some(d.form)),
-            None => Ok(None),
-        }
-    });
+    let options = Resource::new(|| (), fetch(|_| get_editor_options()));
+    let source = Resource::new(
+        from,
+        fetch(|from| async move {
+            match from {
+                Some(id) => get_request(id).await.map(|d| Some(d.form)),
+                None => Ok(None),
+            }
+        }),
+    );
     view! {
         <Title text="New template · AMI Desk" />
         <h1>"New template"</h1>
@@ -60,8 +63,8 @@ pub fn NewTemplatePage() -> impl IntoView {
 #[component]
 pub fn EditTemplatePage() -> impl IntoView {
     let id = crate::ui::route_id();
-    let detail = Resource::new(id, get_template);
-    let options = Resource::new(|| (), |_| get_editor_options());
+    let detail = Resource::new(id, fetch(get_template));
+    let options = Resource::new(|| (), fetch(|_| get_editor_options()));
     view! {
         <Title text="Edit template · AMI Desk" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -1,7 +1,7 @@
 //! The templates page: the team's templates, each a starting point for a new request.
 
 use super::{list_templates, new_request_from_template};
-use crate::ui::{EmptyState, ErrorNotice};
+use crate::ui::{fetch, EmptyState, ErrorNotice};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -10,7 +10,7 @@ use leptos_router::hooks::use_navigate;
 /// The team's templates.
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
-    let templates = Resource::new(|| (), |_| list_templates());
+    let templates = Resource::new(|| (), fetch(|_| list_templates()));
     let error = RwSignal::new(None);
     let navigate = use_navigate();
     let start = move |id: i64| {
@@ -82,7 +82,7 @@ pub fn TemplatesPage() -> impl IntoView {
 /// Import a template exported from this or another AMI Desk, checked like any other.
 #[component]
 fn ImportTemplate() -> impl IntoView {
-    let options = Resource::new(|| (), |_| crate::requests::get_editor_options());
+    let options = Resource::new(|| (), fetch(|_| crate::requests::get_editor_options()));
     let json = RwSignal::new(String::new());
     let team = RwSignal::new(0i64);
     let error = RwSignal::new(None);
@@ -134,13 +134,13 @@ fn ImportTemplate() -> impl IntoView {
 #[component]
 pub fn TemplatePage() -> impl IntoView {
     let id = crate::ui::route_id();
-    let detail = Resource::new(id, super::get_template);
-    let versions = Resource::new(id, super::template_versions);
+    let detail = Resource::new(id, fetch(super::get_template));
+    let versions = Resource::new(id, fetch(super::template_versions));
     let from = RwSignal::new(0i64);
     let to = RwSignal::new(0i64);
     let diff = Resource::new(
         move || (id(), from.get(), to.get()),
-        |(id, a, b)| super::diff_template_versions(id, a, b),
+        fetch(|(id, a, b)| super::diff_template_versions(id, a, b)),
     );
     let archive = ServerAction::<super::ArchiveTemplate>::new();
     Effect::new(move |_| {

@@ -2,7 +2,7 @@
 
 use super::{create_token, list_tokens, revoke_token, NewToken};
 use crate::app::UserResource;
-use crate::ui::{EmptyState, ErrorNotice};
+use crate::ui::{fetch, EmptyState, ErrorNotice};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -11,7 +11,7 @@ use leptos_meta::Title;
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let UserResource(user) = expect_context::<UserResource>();
-    let tokens = Resource::new(|| (), |_| list_tokens());
+    let tokens = Resource::new(|| (), fetch(|_| list_tokens()));
     let created = RwSignal::new(None::<NewToken>);
     let error = RwSignal::new(None);
     let revoke = move |id: i64| {

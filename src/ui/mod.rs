@@ -78,6 +78,23 @@ pub fn push_escaped(html: &mut String, text: &str) {
     }
 }
 
+/// A resource's future, boxed.
+pub type Fetch<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+
+/// Wraps a resource's fetcher so that its future is boxed. Leptos moves a resource's
+/// future four times while it sets the resource up, and a server function's future holds
+/// its whole state machine (kilobytes); boxed, each move copies a pointer. Unboxed, these
+/// copies were a quarter of the request list's server time (BENCHMARKS.md, budget 1).
+/// Every resource is made with it: `Resource::new(id, fetch(get_request))`.
+pub fn fetch<S, T, Fut>(
+    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> impl Fn(S) -> Fetch<T> + Send + Sync + 'static
+where
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    move |source| Box::pin(fetcher(source))
+}
+
 #[cfg(test)]
 mod tests {
     use super::push_escaped;

@@ -9,7 +9,7 @@ use crate::domain::register_image::{
 };
 use crate::error::AppError;
 use crate::requests::{create_request, get_editor_options, save_request, EditorOptions};
-use crate::ui::ErrorNotice;
+use crate::ui::{fetch, ErrorNotice};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 /// `/requests/new`: a blank request with sensible defaults.
 #[component]
 pub fn NewRequestPage() -> impl IntoView {
-    let options = Resource::new_blocking(|| (), |_| get_editor_options());
+    let options = Resource::new_blocking(|| (), fetch(|_| get_editor_options()));
     view! {
         <Title text="New request · AMI Desk" />
         <h1>"New request"</h1>

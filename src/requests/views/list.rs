@@ -5,7 +5,7 @@ use crate::requests::{
     get_editor_options, import_request, list_requests, ListFilter, ListScope, RequestSummary,
 };
 use crate::ui::push_escaped;
-use crate::ui::{EmptyState, ErrorNotice};
+use crate::ui::{fetch, EmptyState, ErrorNotice};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -29,11 +29,14 @@ pub fn RequestsPage() -> impl IntoView {
             team: q.get("team").unwrap_or_default(),
         })
     };
-    let page = Resource::new_blocking(filter, |f| async move {
-        list_requests(f)
-            .await
-            .map(|p| ListView::of(&p.rows, p.next_cursor))
-    });
+    let page = Resource::new_blocking(
+        filter,
+        fetch(|f| async move {
+            list_requests(f)
+                .await
+                .map(|p| ListView::of(&p.rows, p.next_cursor))
+        }),
+    );
     let scope_is = move |s: ListScope| filter().scope == s;
     view! {
         <Title text="Requests · AMI Desk" />
@@ -147,7 +150,7 @@ pub fn rows_html(rows: &[RequestSummary]) -> String {
 
 #[component]
 fn ImportForm() -> impl IntoView {
-    let options = Resource::new_blocking(|| (), |_| get_editor_options());
+    let options = Resource::new_blocking(|| (), fetch(|_| get_editor_options()));
     let json = RwSignal::new(String::new());
     let team = RwSignal::new(0i64);
     let region = RwSignal::new(String::new());

@@ -6,7 +6,7 @@ use crate::requests::{
     delete_request, diff_revisions, duplicate_request, get_editor_options, get_request,
     request_revisions, RequestDetail,
 };
-use crate::ui::ErrorNotice;
+use crate::ui::{fetch, ErrorNotice};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -30,18 +30,18 @@ struct PageData {
 #[component]
 pub fn RequestPage() -> impl IntoView {
     let id = crate::ui::route_id();
-    let detail = Resource::new(id, get_request);
-    let options = Resource::new(|| (), |_| get_editor_options());
+    let detail = Resource::new(id, fetch(get_request));
+    let options = Resource::new(|| (), fetch(|_| get_editor_options()));
     let from = RwSignal::new(0i64);
     let to = RwSignal::new(0i64);
     provide_context(PageData {
-        workflow: Resource::new(id, crate::workflow::get_workflow),
-        revisions: Resource::new(id, request_revisions),
+        workflow: Resource::new(id, fetch(crate::workflow::get_workflow)),
+        revisions: Resource::new(id, fetch(request_revisions)),
         diff: Resource::new(
             move || (id(), from.get(), to.get()),
-            |(id, a, b)| diff_revisions(id, a, b),
+            fetch(|(id, a, b)| diff_revisions(id, a, b)),
         ),
-        timeline: Resource::new(id, crate::audit::request_timeline),
+        timeline: Resource::new(id, fetch(crate::audit::request_timeline)),
         from,
         to,
     });
