@@ -149,9 +149,10 @@ pub struct Settings {
     #[arg(long, env = "AMIDESK_SESSION_ABSOLUTE_MINUTES", default_value_t = 720)]
     pub session_absolute_minutes: u64,
 
-    /// Seconds a session read from the database is served from memory (0: always read the
-    /// database). Another server process sharing the database may accept a session signed
-    /// out elsewhere for at most this long.
+    /// Seconds a session, and the user it names, read from the database are served from
+    /// memory (0: always read the database). Changes made on this server take effect at
+    /// once; another server process sharing the database may accept a session signed out,
+    /// or a user disabled, elsewhere for at most this long.
     #[arg(long, env = "AMIDESK_SESSION_CACHE_SECS", default_value_t = 5)]
     pub session_cache_secs: u64,
 

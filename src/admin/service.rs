@@ -165,6 +165,7 @@ pub async fn set_role(
         .details(json!({ "from": old, "to": role.as_str() }));
     insert_audit_event(&mut tx, &entry, meta).await?;
     tx.commit().await?;
+    state.auth.users.changed();
     Ok(())
 }
 
@@ -194,6 +195,7 @@ pub async fn set_disabled(
     let entry = AuditEntry::new(admin.clone().into(), action).subject("user", user);
     insert_audit_event(&mut tx, &entry, meta).await?;
     tx.commit().await?;
+    state.auth.users.changed();
     Ok(())
 }
 
@@ -292,5 +294,6 @@ async fn change_membership(
         insert_audit_event(&mut tx, &entry, meta).await?;
     }
     tx.commit().await?;
+    state.auth.users.changed();
     Ok(())
 }

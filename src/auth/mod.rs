@@ -8,6 +8,8 @@ pub use api::*;
 pub mod views;
 
 #[cfg(feature = "ssr")]
+pub mod active_users;
+#[cfg(feature = "ssr")]
 pub mod bootstrap;
 #[cfg(feature = "ssr")]
 pub mod guard;
@@ -78,15 +80,19 @@ pub struct AuthRuntime {
     pub hashers: std::sync::Arc<tokio::sync::Semaphore>,
     /// Recent failed sign-ins.
     pub throttle: throttle::Throttle,
+    /// Signed-in users read recently.
+    pub users: std::sync::Arc<active_users::ActiveUsers>,
 }
 
 #[cfg(feature = "ssr")]
 impl AuthRuntime {
-    /// A runtime allowing `max_hashes` concurrent hashes.
-    pub fn new(max_hashes: usize) -> Self {
+    /// A runtime allowing `max_hashes` concurrent hashes, keeping users read for
+    /// `user_ttl`.
+    pub fn new(max_hashes: usize, user_ttl: std::time::Duration) -> Self {
         Self {
             hashers: std::sync::Arc::new(tokio::sync::Semaphore::new(max_hashes.max(1))),
             throttle: throttle::Throttle::default(),
+            users: std::sync::Arc::new(active_users::ActiveUsers::new(user_ttl)),
         }
     }
 }

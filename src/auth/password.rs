@@ -76,7 +76,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
-        let rt = AuthRuntime::new(1);
+        let rt = AuthRuntime::new(1, std::time::Duration::ZERO);
         let hash = hash_password(&rt, "correct horse battery").await.unwrap();
         assert!(verify_password(&rt, "correct horse battery", Some(&hash))
             .await
@@ -88,7 +88,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
-        let rt = AuthRuntime::new(1);
+        let rt = AuthRuntime::new(1, std::time::Duration::ZERO);
         assert!(
             !verify_password(&rt, "not a real password, only for timing", None)
                 .await

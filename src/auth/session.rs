@@ -155,7 +155,7 @@ pub async fn authenticate(state: &AppState, session: &Session) -> Result<Current
     let user = if expired {
         None
     } else {
-        store::load_active_user(&state.pool, auth.user_id).await?
+        state.auth.users.load(&state.pool, auth.user_id).await?
     };
     match user {
         Some(user) => {

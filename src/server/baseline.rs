@@ -1,38 +1,52 @@
 //! The benchmark's baseline: a bare axum handler that runs the request list's query and
-//! writes the page by hand around the list's own rows (`rows_html`) — no sessions, no
-//! middleware, no Leptos. `make bench`
-//! compares the real page's throughput with this one's (`amidesk bench baseline`).
+//! writes the same page by hand — header with navigation and the user, filters, the table
+//! around the list's own rows (`rows_html`), the import form — with no sessions, no
+//! middleware and no Leptos (no hydration data either). The user is looked up once, at
+//! start. `make bench` compares the real page's throughput with this one's
+//! (`amidesk bench baseline`).
 
 use super::BoxError;
-use crate::domain::UserId;
+use crate::auth::CurrentUser;
+use crate::domain::{RequestState, Role};
 use crate::requests::views::rows_html;
-use crate::requests::{store::list_requests, ListFilter, RequestSummary};
+use crate::requests::{store::list_requests, ListFilter};
+use crate::ui::push_escaped;
 use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 use sqlx::SqlitePool;
+use std::sync::Arc;
+
+/// Rows on a page.
+const PAGE_SIZE: usize = 50;
 
 #[derive(Clone)]
 struct Baseline {
     pool: SqlitePool,
-    user: UserId,
+    user: Arc<CurrentUser>,
+    regions: Arc<Vec<String>>,
 }
 
 /// Serves `GET /requests` for `username` on `listener` until the process ends.
 pub async fn serve(
     pool: SqlitePool,
     username: &str,
+    regions: Vec<String>,
     listener: tokio::net::TcpListener,
 ) -> Result<(), BoxError> {
-    let user: i64 = sqlx::query_scalar("SELECT user_id FROM users WHERE username = ?")
+    let id: i64 = sqlx::query_scalar("SELECT user_id FROM users WHERE username = ?")
         .bind(username)
         .fetch_optional(&pool)
         .await?
         .ok_or_else(|| format!("no user {username:?}"))?;
+    let user = crate::auth::store::load_active_user(&pool, crate::domain::UserId(id))
+        .await?
+        .ok_or_else(|| format!("user {username:?} is disabled"))?;
     let state = Baseline {
         pool,
-        user: UserId(user),
+        user: Arc::new(user),
+        regions: Arc::new(regions),
     };
     let app = Router::new()
         .route("/requests", get(page))
@@ -42,24 +56,112 @@ pub async fn serve(
 }
 
 async fn page(State(b): State<Baseline>) -> Result<Html<String>, String> {
-    let rows = list_requests(&b.pool, b.user, false, &ListFilter::default(), 51)
+    let limit = PAGE_SIZE as i64 + 1;
+    let rows = list_requests(&b.pool, b.user.id, false, &ListFilter::default(), limit)
         .await
         .map_err(|e| e.to_string())?;
-    Ok(Html(render(&rows[..rows.len().min(50)])))
+    let next = rows.get(PAGE_SIZE - 1).filter(|_| rows.len() > PAGE_SIZE);
+    let mut html = String::with_capacity(24 * 1024);
+    head_and_header(&mut html, &b.user);
+    filters(&mut html);
+    html.push_str(
+        "<div class=\"table-wrap\"><table><thead><tr><th>Name</th><th>State</th>\
+         <th>Region</th><th>Team</th><th>Author</th><th>Last change (UTC)</th></tr></thead><tbody>",
+    );
+    html.push_str(&rows_html(&rows[..rows.len().min(PAGE_SIZE)]));
+    html.push_str("</tbody></table></div>");
+    if let Some(last) = next {
+        let cursor = crate::requests::store::cursor_after(last);
+        html.push_str("<p><a href=\"/requests?scope=mine&amp;state=&amp;q=&amp;cursor=");
+        html.push_str(&crate::ui::encode_query(&cursor));
+        html.push_str("\">Next page</a></p>");
+    }
+    import_form(&mut html, &b.user, &b.regions);
+    html.push_str("</main></body></html>");
+    Ok(Html(html))
 }
 
-fn render(rows: &[RequestSummary]) -> String {
-    let mut html = String::with_capacity(16 * 1024);
+fn head_and_header(html: &mut String, user: &CurrentUser) {
     html.push_str(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\
-         <link rel=\"stylesheet\" href=\"/pkg/amidesk.css\"/><title>AMI Desk</title></head><body>\
-         <header class=\"top\"><a class=\"brand\" href=\"/requests\">AMI Desk</a></header>\
-         <main id=\"main\"><h1>Requests</h1><table class=\"list\"><thead><tr><th>Name</th>\
-         <th>State</th><th>Region</th><th>Team</th><th>Author</th><th>Last change (UTC)</th>\
-         </tr></thead><tbody>",
+         <meta name=\"color-scheme\" content=\"light dark\"/>\
+         <link rel=\"stylesheet\" href=\"/pkg/amidesk.css\"/><link rel=\"icon\" href=\"data:,\"/>\
+         <title>Requests · AMI Desk</title></head><body>\
+         <a class=\"skip-link\" href=\"#main\">Skip to content</a><header class=\"topbar\">\
+         <a class=\"brand\" href=\"/requests\">AMI Desk</a><nav aria-label=\"Main\">\
+         <a href=\"/requests\" aria-current=\"page\">Requests</a><a href=\"/templates\">Templates</a>",
     );
-    html.push_str(&rows_html(rows));
-    html.push_str("</tbody></table></main></body></html>");
-    html
+    if user.role.allows(Role::Approver) {
+        html.push_str("<a href=\"/audit\">Audit</a>");
+    }
+    if user.role.allows(Role::Admin) {
+        html.push_str("<a href=\"/admin\">Admin</a>");
+    }
+    html.push_str("<a href=\"/api-docs\">API</a></nav><div class=\"whoami\"><a class=\"user\" href=\"/profile\" title=\"Signed in as ");
+    push_escaped(html, &user.username);
+    html.push_str(" (");
+    html.push_str(user.role.as_str());
+    html.push_str("): profile and tokens\">");
+    push_escaped(html, &user.display_name);
+    html.push_str(" · ");
+    html.push_str(user.role.as_str());
+    html.push_str(" · ");
+    push_escaped(html, &user.team_names());
+    html.push_str(
+        "</a><form action=\"/api/auth/sign_out\" method=\"post\" class=\"inline\">\
+         <button type=\"submit\" class=\"link\">Sign out</button></form></div></header>\
+         <div class=\"statusbar\"><span class=\"ec2-status checking\">Checking EC2…</span></div>\
+         <main id=\"main\" tabindex=\"-1\"><div class=\"page-head\"><h1>Requests</h1>\
+         <a class=\"button\" href=\"/requests/new\">New request</a></div>",
+    );
+}
+
+fn filters(html: &mut String) {
+    html.push_str(
+        "<form method=\"get\" action=\"/requests\" class=\"filters\" role=\"search\">\
+         <label for=\"f-scope\">Show</label><select id=\"f-scope\" name=\"scope\">\
+         <option value=\"mine\" selected>My requests</option>\
+         <option value=\"team\">My teams' requests</option></select>\
+         <label for=\"f-state\">State</label><select id=\"f-state\" name=\"state\">\
+         <option value=\"\">Any</option>",
+    );
+    for state in RequestState::ALL {
+        html.push_str("<option value=\"");
+        html.push_str(state.as_str());
+        html.push_str("\">");
+        html.push_str(state.as_str());
+        html.push_str("</option>");
+    }
+    html.push_str(
+        "</select><label for=\"f-q\">Search</label><input id=\"f-q\" name=\"q\" type=\"search\" \
+         placeholder=\"name, Region or author\"/><button type=\"submit\">Filter</button></form>",
+    );
+}
+
+fn import_form(html: &mut String, user: &CurrentUser, regions: &[String]) {
+    html.push_str(
+        "<details class=\"card import\"><summary>Import from aws ec2 register-image \
+         --cli-input-json</summary><label for=\"imp-team\">Team</label><select id=\"imp-team\">",
+    );
+    for team in &user.teams {
+        html.push_str("<option value=\"");
+        html.push_str(&team.id.0.to_string());
+        html.push_str("\">");
+        push_escaped(html, &team.name);
+        html.push_str("</option>");
+    }
+    html.push_str("</select><label for=\"imp-region\">Region</label><select id=\"imp-region\">");
+    for region in regions {
+        html.push_str("<option value=\"");
+        push_escaped(html, region);
+        html.push_str("\">");
+        push_escaped(html, region);
+        html.push_str("</option>");
+    }
+    html.push_str(
+        "</select><form><label for=\"imp-json\">CLI input JSON</label>\
+         <textarea id=\"imp-json\" rows=\"8\"></textarea>\
+         <button type=\"submit\">Import as draft</button></form></details>",
+    );
 }

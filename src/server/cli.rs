@@ -41,7 +41,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             }
             let id = create_user_in(
                 &pool,
-                &AuthRuntime::new(1),
+                &AuthRuntime::new(1, std::time::Duration::ZERO),
                 &Actor::system(),
                 &RequestMeta::detached(),
                 input,
@@ -93,7 +93,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
         Command::Bench(BenchCommand::Baseline { username }) => {
             let pool = crate::db::open(&cli.settings).await?;
             let listener = tokio::net::TcpListener::bind(cli.settings.listen).await?;
-            super::baseline::serve(pool, &username, listener).await?;
+            let regions = cli.settings.regions.clone();
+            super::baseline::serve(pool, &username, regions, listener).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit(AuditCommand::Verify) => {

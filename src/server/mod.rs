@@ -83,7 +83,10 @@ pub async fn build_state(settings: Settings) -> Result<AppState, BoxError> {
         .build();
     Ok(AppState::new(crate::state::Shared {
         ec2: crate::ec2::Ec2Gateway::new(&settings),
-        auth: crate::auth::AuthRuntime::new(settings.max_concurrent_hashes),
+        auth: crate::auth::AuthRuntime::new(
+            settings.max_concurrent_hashes,
+            Duration::from_secs(settings.session_cache_secs),
+        ),
         api_limits: crate::api::RateLimiter::new(settings.api_rate_per_minute),
         page_turns: Arc::new(tokio::sync::Semaphore::new(
             settings.max_concurrent_pages.max(1),

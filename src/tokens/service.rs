@@ -104,10 +104,12 @@ pub async fn authenticate(state: &AppState, secret: &str) -> Result<Grant, AppEr
     else {
         return Err(AppError::Unauthorized);
     };
-    let mut user =
-        crate::auth::store::load_active_user(&state.pool, crate::domain::UserId(user_id))
-            .await?
-            .ok_or(AppError::Unauthorized)?;
+    let mut user = state
+        .auth
+        .users
+        .load(&state.pool, crate::domain::UserId(user_id))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     user.via_token = Some(name);
     let now = time::OffsetDateTime::now_utc();
     let minute_ago = crate::db::format_time(now - time::Duration::minutes(1));
