@@ -14,6 +14,7 @@ use std::sync::Arc;
 pub struct AppState(Arc<Shared>);
 
 /// What [`AppState`] shares; its fields are reached through the state (`state.pool`).
+#[derive(Clone)]
 pub struct Shared {
     /// The database pool.
     pub pool: SqlitePool,
@@ -35,6 +36,14 @@ impl AppState {
     /// The state holding `shared`.
     pub fn new(shared: Shared) -> Self {
         Self(Arc::new(shared))
+    }
+
+    /// The same state with EC2 reached through `ec2` (tests point it at their own endpoint).
+    pub fn with_ec2(&self, ec2: Ec2Gateway) -> Self {
+        Self::new(Shared {
+            ec2,
+            ..Shared::clone(&self.0)
+        })
     }
 
     /// The state as provided to server functions.

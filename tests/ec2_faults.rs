@@ -43,11 +43,11 @@ async fn outcome(app: &TestApp, id: i64) -> (String, Option<String>, Option<Stri
 async fn a_hanging_ec2_fails_the_registration_clearly_within_the_timeout() {
     let app = spawn_app().await;
     let id = approved_request(&app, "fault-hang").await;
-    let mut state = app.state.clone();
-    state.ec2 = amidesk::ec2::Ec2Gateway::with_sdk_config(
+    let state = app.state.clone();
+    let state = state.with_ec2(amidesk::ec2::Ec2Gateway::with_sdk_config(
         &state.settings,
         sdk_config(&hanging_endpoint().await),
-    );
+    ));
     let started = Instant::now();
     amidesk::workflow::engine::register(&state, RequestId(id), &RequestMeta::detached())
         .await
@@ -74,8 +74,11 @@ async fn throttling_is_retried_with_backoff_then_fails_retryably_without_registe
         })
     });
     let url = proxy(captured.clone(), throttle).await;
-    let mut state = app.state.clone();
-    state.ec2 = amidesk::ec2::Ec2Gateway::with_sdk_config(&state.settings, sdk_config(&url));
+    let state = app.state.clone();
+    let state = state.with_ec2(amidesk::ec2::Ec2Gateway::with_sdk_config(
+        &state.settings,
+        sdk_config(&url),
+    ));
     amidesk::workflow::engine::register(&state, RequestId(id), &RequestMeta::detached())
         .await
         .unwrap();
@@ -154,8 +157,11 @@ async fn an_internal_error_after_the_call_is_settled_by_lookup_not_by_calling_ag
         body.contains("Action=RegisterImage").then(|| (500, "<Response><Errors><Error><Code>InternalError</Code><Message>boom</Message></Error></Errors><RequestID>t-3</RequestID></Response>".into()))
     });
     let url = proxy(captured.clone(), lose_answer).await;
-    let mut state = app.state.clone();
-    state.ec2 = amidesk::ec2::Ec2Gateway::with_sdk_config(&state.settings, sdk_config(&url));
+    let state = app.state.clone();
+    let state = state.with_ec2(amidesk::ec2::Ec2Gateway::with_sdk_config(
+        &state.settings,
+        sdk_config(&url),
+    ));
     amidesk::workflow::engine::register(&state, RequestId(id), &RequestMeta::detached())
         .await
         .unwrap();

@@ -443,9 +443,12 @@ async fn an_unreachable_ec2_leaves_a_clear_retryable_failure_within_the_timeout(
     let (id, hash) = create_and_submit(&app, &c.alice, "wf-down", &snap).await;
     // The approval path uses the served state's gateway; point a copy at a dead port and
     // drive the engine directly.
-    let mut state = app.state.clone();
+    let state = app.state.clone();
     let dead = format!("http://127.0.0.1:{}", free_port());
-    state.ec2 = amidesk::ec2::Ec2Gateway::with_sdk_config(&state.settings, sdk_config(&dead));
+    let state = state.with_ec2(amidesk::ec2::Ec2Gateway::with_sdk_config(
+        &state.settings,
+        sdk_config(&dead),
+    ));
     sqlx::query("UPDATE requests SET state = 'approved' WHERE request_id = ?")
         .bind(id)
         .execute(&state.pool)

@@ -69,8 +69,11 @@ pub async fn spawn_app_on(
     settings.ec2_timeout_secs = 5;
     settings.ec2_attempt_timeout_secs = 2;
     adjust(&mut settings);
-    let mut state = amidesk::server::build_state(settings).await.expect("state");
-    state.ec2 = amidesk::ec2::Ec2Gateway::with_sdk_config(&state.settings, sdk_config(endpoint));
+    let state = amidesk::server::build_state(settings).await.expect("state");
+    let state = state.with_ec2(amidesk::ec2::Ec2Gateway::with_sdk_config(
+        &state.settings,
+        sdk_config(endpoint),
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
