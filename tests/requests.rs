@@ -436,8 +436,12 @@ async fn test_request_refuses_an_incomplete_draft_naming_its_fields() {
 async fn test_request_explains_an_unreachable_ec2() {
     let mut app = spawn_app().await;
     let dead = format!("http://127.0.0.1:{}", free_port());
-    app.state.ec2 =
-        amidesk::ec2::Ec2Gateway::with_sdk_config(&app.state.settings, sdk_config(&dead));
+    app.state = app
+        .state
+        .with_ec2(amidesk::ec2::Ec2Gateway::with_sdk_config(
+            &app.state.settings,
+            sdk_config(&dead),
+        ));
     let alice = app.user("alice", "requester", "Platform").await;
     let (id, _) = create(&app, &alice, "dry-run-2").await;
     let verdict = amidesk::requests::service::dry_run(
