@@ -57,8 +57,12 @@ async fn the_ec2_status_line_reports_a_reachable_endpoint() {
 async fn the_ec2_status_line_explains_an_unreachable_endpoint_without_internals() {
     let mut app = spawn_app().await;
     let dead = format!("http://127.0.0.1:{}", free_port());
-    app.state.ec2 =
-        amidesk::ec2::Ec2Gateway::with_sdk_config(&app.state.settings, sdk_config(&dead));
+    app.state = app
+        .state
+        .with_ec2(amidesk::ec2::Ec2Gateway::with_sdk_config(
+            &app.state.settings,
+            sdk_config(&dead),
+        ));
     let status = app.state.ec2.status().await;
     assert!(!status.reachable);
     assert!(
