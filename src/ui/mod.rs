@@ -65,17 +65,24 @@ pub fn encode_query(value: &str) -> String {
 /// Appends `text` to `html` with the characters that are special in HTML text and in
 /// quoted attribute values escaped. The one escaping rule for the few places that write
 /// HTML by hand (everything built with `view!` is escaped by Leptos).
+/// Runs of text without special characters are copied at once.
 pub fn push_escaped(html: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '&' => html.push_str("&amp;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#39;"),
-            _ => html.push(c),
-        }
+    let mut plain_from = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The special characters are ASCII, so `at` is a character boundary.
+        html.push_str(&text[plain_from..at]);
+        html.push_str(entity);
+        plain_from = at + 1;
     }
+    html.push_str(&text[plain_from..]);
 }
 
 /// A resource's future, boxed.
@@ -107,5 +114,16 @@ mod tests {
             html,
             "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn text_around_and_between_escapes_is_kept_whole_in_any_script() {
+        let mut html = String::from("<td>");
+        push_escaped(&mut html, "Ünïcödé <b>名前</b> & ok");
+        assert_eq!(html, "<td>Ünïcödé &lt;b&gt;名前&lt;/b&gt; &amp; ok");
+        let mut plain = String::new();
+        push_escaped(&mut plain, "");
+        push_escaped(&mut plain, "no-special-characters");
+        assert_eq!(plain, "no-special-characters");
     }
 }
