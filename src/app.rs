@@ -14,7 +14,7 @@ use crate::ui::fetch;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
-use leptos_router::{path, Lazy, SsrMode};
+use leptos_router::{path, Lazy};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -78,10 +78,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=SignInPage />
                 <ParentRoute path=path!("") view=Layout>
-                    // The list's blocking parts (navigation, rows, import choices) are
-                    // rendered in place; only the EC2 status line streams in after.
-                    <Route path=path!("") view=RequestsPage ssr=SsrMode::PartiallyBlocked />
-                    <Route path=path!("requests") view=RequestsPage ssr=SsrMode::PartiallyBlocked />
+                    <Route path=path!("") view=RequestsPage />
+                    <Route path=path!("requests") view=RequestsPage />
                     <Route path=path!("requests/new") view={Lazy::<NewRequestRoute>::new()} />
                     <Route path=path!("requests/:id") view={Lazy::<RequestRoute>::new()} />
                     <Route path=path!("templates") view={Lazy::<TemplatesRoute>::new()} />
