@@ -3,8 +3,8 @@
 
 use super::store::{self, Content, RequestRow};
 use super::{
-    DryRunVerdict, EditorOptions, ListFilter, ListScope, RequestDetail, RequestPage, RevisionInfo,
-    Saved,
+    DryRunVerdict, EditorOptions, ListFilter, ListScope, RequestDetail, RequestPage,
+    RequestSummary, RevisionInfo, Saved,
 };
 use crate::audit::{store::insert_audit_event, store::record, store::AuditEntry};
 use crate::auth::CurrentUser;
@@ -18,7 +18,8 @@ use crate::state::AppState;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-const PAGE_SIZE: i64 = 50;
+/// Rows on a page of the request list.
+pub const PAGE_SIZE: i64 = 50;
 
 /// SHA-256 (hex) of the form's JSON: what approvals are bound to.
 pub fn content_hash(json: &str) -> String {
@@ -296,12 +297,18 @@ pub async fn list(
         RequestState::parse(&filter.state).map_err(|e| AppError::invalid("state", e))?;
     }
     let all = user.role == Role::Admin && filter.scope == ListScope::Team;
-    let mut rows = store::list_requests(&state.pool, user.id, all, filter, PAGE_SIZE + 1).await?;
+    let rows = store::list_requests(&state.pool, user.id, all, filter, PAGE_SIZE + 1).await?;
+    Ok(page_of(rows))
+}
+
+/// A page from up to `PAGE_SIZE + 1` rows, read that way so that the extra row tells
+/// whether there is a next page.
+pub fn page_of(mut rows: Vec<RequestSummary>) -> RequestPage {
     let next_cursor = (rows.len() as i64 > PAGE_SIZE).then(|| {
         rows.truncate(PAGE_SIZE as usize);
         rows.last().map(store::cursor_after).unwrap_or_default()
     });
-    Ok(RequestPage { rows, next_cursor })
+    RequestPage { rows, next_cursor }
 }
 
 /// The revision history.

@@ -234,13 +234,13 @@ pub async fn list_requests(
     let search = filter.search.trim();
     if !search.is_empty() {
         let pattern = like_pattern(search);
+        sql.push(" AND (");
+        let mut any = sql.separated(" OR ");
         for column in ["r.name", "r.region", "a.display_name"] {
-            let joiner = if column == "r.name" { " AND (" } else { " OR " };
-            sql.push(joiner)
-                .push(column)
-                .push(" LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\'");
+            any.push(column)
+                .push_unseparated(" LIKE ")
+                .push_bind_unseparated(pattern.clone())
+                .push_unseparated(" ESCAPE '\\'");
         }
         sql.push(")");
     }

@@ -8,6 +8,7 @@
 use super::BoxError;
 use crate::auth::CurrentUser;
 use crate::domain::{RequestState, Role};
+use crate::requests::service::{page_of, PAGE_SIZE};
 use crate::requests::views::rows_html;
 use crate::requests::{store::list_requests, ListFilter};
 use crate::ui::push_escaped;
@@ -17,9 +18,6 @@ use axum::routing::get;
 use axum::Router;
 use sqlx::SqlitePool;
 use std::sync::Arc;
-
-/// Rows on a page.
-const PAGE_SIZE: usize = 50;
 
 #[derive(Clone)]
 struct Baseline {
@@ -56,11 +54,11 @@ pub async fn serve(
 }
 
 async fn page(State(b): State<Baseline>) -> Result<Html<String>, String> {
-    let limit = PAGE_SIZE as i64 + 1;
-    let rows = list_requests(&b.pool, b.user.id, false, &ListFilter::default(), limit)
+    let filter = ListFilter::default();
+    let rows = list_requests(&b.pool, b.user.id, false, &filter, PAGE_SIZE + 1)
         .await
         .map_err(|e| e.to_string())?;
-    let next = rows.get(PAGE_SIZE - 1).filter(|_| rows.len() > PAGE_SIZE);
+    let page = page_of(rows);
     let mut html = String::with_capacity(24 * 1024);
     head_and_header(&mut html, &b.user);
     filters(&mut html);
@@ -68,10 +66,9 @@ async fn page(State(b): State<Baseline>) -> Result<Html<String>, String> {
         "<div class=\"table-wrap\"><table><thead><tr><th>Name</th><th>State</th>\
          <th>Region</th><th>Team</th><th>Author</th><th>Last change (UTC)</th></tr></thead><tbody>",
     );
-    html.push_str(&rows_html(&rows[..rows.len().min(PAGE_SIZE)]));
+    html.push_str(&rows_html(&page.rows));
     html.push_str("</tbody></table></div>");
-    if let Some(last) = next {
-        let cursor = crate::requests::store::cursor_after(last);
+    if let Some(cursor) = page.next_cursor {
         html.push_str("<p><a href=\"/requests?scope=mine&amp;state=&amp;q=&amp;cursor=");
         html.push_str(&crate::ui::encode_query(&cursor));
         html.push_str("\">Next page</a></p>");

@@ -64,8 +64,8 @@ pub fn encode_query(value: &str) -> String {
 
 /// Appends `text` to `html` with the characters that are special in HTML text and in
 /// quoted attribute values escaped. The one escaping rule for the few places that write
-/// HTML by hand (everything built with `view!` is escaped by Leptos).
-/// Runs of text without special characters are copied at once.
+/// HTML by hand (everything built with `view!` is escaped by Leptos). Runs of text without
+/// special characters are copied at once.
 pub fn push_escaped(html: &mut String, text: &str) {
     let mut plain_from = 0;
     for (at, byte) in text.bytes().enumerate() {
