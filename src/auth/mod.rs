@@ -14,6 +14,8 @@ pub mod bootstrap;
 #[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]
+pub mod hash_memory;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod session;
@@ -82,6 +84,8 @@ pub struct AuthRuntime {
     pub throttle: throttle::Throttle,
     /// Signed-in users read recently.
     pub users: std::sync::Arc<active_users::ActiveUsers>,
+    /// Argon2 working memory kept between sign-ins.
+    pub memory: std::sync::Arc<hash_memory::HashMemory>,
 }
 
 #[cfg(feature = "ssr")]
@@ -93,6 +97,9 @@ impl AuthRuntime {
             hashers: std::sync::Arc::new(tokio::sync::Semaphore::new(max_hashes.max(1))),
             throttle: throttle::Throttle::default(),
             users: std::sync::Arc::new(active_users::ActiveUsers::new(user_ttl)),
+            memory: std::sync::Arc::new(hash_memory::HashMemory::new(
+                std::time::Duration::from_secs(2),
+            )),
         }
     }
 }

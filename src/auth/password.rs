@@ -2,10 +2,8 @@
 //! that sign-ins never stall the async runtime.
 
 use super::AuthRuntime;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
+use argon2::password_hash::{rand_core::OsRng, Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::OnceLock;
 
 /// A failure of the hashing machinery itself (never a wrong password).
@@ -20,7 +18,8 @@ pub async fn hash_password(runtime: &AuthRuntime, password: &str) -> Result<Stri
 }
 
 /// Checks a password against a stored hash; `None` checks against a dummy hash so that
-/// unknown users take as long as known ones.
+/// unknown users take as long as known ones. The hash's working memory comes from
+/// `runtime.memory` and goes back there for the next sign-in.
 pub async fn verify_password(
     runtime: &AuthRuntime,
     password: &str,
@@ -31,8 +30,19 @@ pub async fn verify_password(
     let stored = stored
         .map(str::to_string)
         .unwrap_or_else(|| dummy_hash().to_string());
-    let matched = run_limited(runtime, move || verify_now(&password, &stored)).await??;
-    Ok(known && matched)
+    let pool = runtime.memory.clone();
+    let (matched, memory) = run_limited(runtime, move || {
+        let mut memory = pool.take(Params::DEFAULT_M_COST as usize);
+        (verify_now(&password, &stored, &mut memory), memory)
+    })
+    .await?;
+    runtime.memory.give_back(memory);
+    let pool = runtime.memory.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(pool.keep()).await;
+        pool.drop_idle();
+    });
+    Ok(known && matched?)
 }
 
 /// Hashes synchronously (for the command line and start-up).
@@ -44,11 +54,34 @@ pub fn hash_now(password: &str) -> Result<String, HashError> {
         .map_err(|e| HashError(e.to_string()))
 }
 
-fn verify_now(password: &str, stored: &str) -> Result<bool, HashError> {
+fn verify_now(password: &str, stored: &str, memory: &mut Vec<Block>) -> Result<bool, HashError> {
     let parsed = PasswordHash::new(stored).map_err(|e| HashError(e.to_string()))?;
-    Ok(Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok())
+    Ok(parsed
+        .hash
+        .is_some_and(|expected| recompute(password.as_bytes(), &parsed, memory) == Some(expected)))
+}
+
+/// The hash of `password` with `stored`'s algorithm, version, parameters and salt, computed
+/// in `memory` (grown when `stored` asks for more); `None` when `stored` cannot be used.
+/// Comparing the two `Output`s is constant-time.
+fn recompute(password: &[u8], stored: &PasswordHash, memory: &mut Vec<Block>) -> Option<Output> {
+    let algorithm = Algorithm::try_from(stored.algorithm).ok()?;
+    let version = match stored.version {
+        Some(v) => Version::try_from(v).ok()?,
+        None => Version::default(),
+    };
+    let params = Params::try_from(stored).ok()?;
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        *memory = vec![Block::default(); blocks];
+    }
+    let mut salt = [0u8; 64];
+    let salt = stored.salt?.decode_b64(&mut salt).ok()?;
+    let mut out = vec![0u8; stored.hash?.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password, salt, &mut out, &mut memory[..blocks])
+        .ok()?;
+    Output::new(&out).ok()
 }
 
 fn dummy_hash() -> &'static str {
@@ -84,6 +117,43 @@ mod tests {
         assert!(!verify_password(&rt, "wrong horse battery", Some(&hash))
             .await
             .unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_hash_made_with_other_parameters_still_verifies() {
+        let rt = AuthRuntime::new(1, std::time::Duration::ZERO);
+        let params = Params::new(4096, 3, 1, Some(32)).unwrap();
+        let salt = SaltString::generate(&mut OsRng);
+        let small = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"correct horse battery", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_password(&rt, "correct horse battery", Some(&small))
+            .await
+            .unwrap());
+        assert!(!verify_password(&rt, "correct horse", Some(&small))
+            .await
+            .unwrap());
+        let big = Params::new(Params::DEFAULT_M_COST * 2, 1, 1, None).unwrap();
+        let large = Argon2::new(Algorithm::Argon2id, Version::V0x13, big)
+            .hash_password(b"correct horse battery", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_password(&rt, "correct horse battery", Some(&large))
+            .await
+            .unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_damaged_stored_hash_never_verifies() {
+        let rt = AuthRuntime::new(1, std::time::Duration::ZERO);
+        let hash = hash_password(&rt, "correct horse battery").await.unwrap();
+        let damaged = hash.replace("argon2id", "argon2x");
+        assert!(
+            !verify_password(&rt, "correct horse battery", Some(&damaged))
+                .await
+                .unwrap_or(false)
+        );
     }
 
     #[tokio::test]
