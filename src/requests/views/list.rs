@@ -148,9 +148,12 @@ pub fn rows_html(rows: &[RequestSummary]) -> String {
     html
 }
 
+/// Import from CLI JSON, folded away under the list. Its choices (the user's teams, the
+/// allowed Regions) are fetched from the browser when it is first opened, so the list page
+/// itself, rendered on every visit, carries no data for it.
 #[component]
 fn ImportForm() -> impl IntoView {
-    let options = Resource::new_blocking(|| (), fetch(|_| get_editor_options()));
+    let opened = RwSignal::new(false);
     let json = RwSignal::new(String::new());
     let team = RwSignal::new(0i64);
     let region = RwSignal::new(String::new());
@@ -173,25 +176,9 @@ fn ImportForm() -> impl IntoView {
         });
     };
     view! {
-        <details class="card import">
+        <details class="card import" on:toggle=move |_| opened.set(true)>
             <summary>"Import from aws ec2 register-image --cli-input-json"</summary>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let o = options.await.unwrap_or_default();
-                    if team.get_untracked() == 0 { team.set(o.teams.first().map(|t| t.id.0).unwrap_or_default()); }
-                    if region.get_untracked().is_empty() { region.set(o.regions.first().cloned().unwrap_or_default()); }
-                    view! {
-                        <label for="imp-team">"Team"</label>
-                        <select id="imp-team" on:change=move |ev| team.set(event_target_value(&ev).parse().unwrap_or_default())>
-                            {o.teams.into_iter().map(|t| view! { <option value=t.id.0.to_string()>{t.name}</option> }).collect_view()}
-                        </select>
-                        <label for="imp-region">"Region"</label>
-                        <select id="imp-region" on:change=move |ev| region.set(event_target_value(&ev))>
-                            {o.regions.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
-                        </select>
-                    }
-                })}
-            </Suspense>
+            {move || opened.get().then(|| view! { <ImportChoices team region /> })}
             <form on:submit=submit>
                 <label for="imp-json">"CLI input JSON"</label>
                 <textarea id="imp-json" rows="8" on:input=move |ev| json.set(event_target_value(&ev))></textarea>
@@ -199,6 +186,35 @@ fn ImportForm() -> impl IntoView {
             </form>
             {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
         </details>
+    }
+}
+
+/// The team and Region choices of the import form, loaded from the browser.
+#[component]
+fn ImportChoices(team: RwSignal<i64>, region: RwSignal<String>) -> impl IntoView {
+    let options = LocalResource::new(get_editor_options);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading your teams…"</p> }>
+            {move || Suspend::new(async move {
+                match options.await {
+                    Ok(o) => {
+                        if team.get_untracked() == 0 { team.set(o.teams.first().map(|t| t.id.0).unwrap_or_default()); }
+                        if region.get_untracked().is_empty() { region.set(o.regions.first().cloned().unwrap_or_default()); }
+                        view! {
+                            <label for="imp-team">"Team"</label>
+                            <select id="imp-team" on:change=move |ev| team.set(event_target_value(&ev).parse().unwrap_or_default())>
+                                {o.teams.into_iter().map(|t| view! { <option value=t.id.0.to_string()>{t.name}</option> }).collect_view()}
+                            </select>
+                            <label for="imp-region">"Region"</label>
+                            <select id="imp-region" on:change=move |ev| region.set(event_target_value(&ev))>
+                                {o.regions.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
+                            </select>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
