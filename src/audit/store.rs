@@ -61,7 +61,7 @@ impl AuditEntry {
 static HEAD_HINT: Mutex<Option<Head>> = Mutex::new(None);
 
 /// An event's position and hash: what the next event chains to.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 struct Head {
     seq: i64,
     hash: String,
@@ -172,14 +172,14 @@ async fn insert_after(
     event: &ChainedEvent,
     hash: &str,
 ) -> Result<bool, sqlx::Error> {
-    // ?14: the previous event's hash, or NULL for the first event (no row to match).
-    let prev_hash = (event.seq > 1).then_some(event.prev_hash.as_str());
+    // The event before is found by its number; before the first event there is none, and
+    // the chain starts from GENESIS_HASH (?14). Portable SQL: no `IS` between values.
     let done = sqlx::query(
         "INSERT INTO audit_events (seq, at, actor_id, actor_name, action, subject_type, subject_id, \
          team_id, details, client_addr, correlation_id, prev_hash, hash) \
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 \
          WHERE NOT EXISTS (SELECT 1 FROM audit_events WHERE seq >= ?1) \
-         AND (SELECT hash FROM audit_events WHERE seq = ?1 - 1) IS ?14",
+         AND COALESCE((SELECT hash FROM audit_events WHERE seq = ?1 - 1), ?14) = ?12",
     )
     .bind(event.seq)
     .bind(&event.at)
@@ -194,7 +194,7 @@ async fn insert_after(
     .bind(&event.correlation_id)
     .bind(&event.prev_hash)
     .bind(hash)
-    .bind(prev_hash)
+    .bind(GENESIS_HASH)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

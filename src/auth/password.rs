@@ -30,17 +30,17 @@ pub async fn verify_password(
     let stored = stored
         .map(str::to_string)
         .unwrap_or_else(|| dummy_hash().to_string());
-    let pool = runtime.memory.clone();
+    let spares = runtime.memory.clone();
     let (matched, memory) = run_limited(runtime, move || {
-        let mut memory = pool.take(Params::DEFAULT_M_COST as usize);
+        let mut memory = spares.take(Params::DEFAULT_M_COST as usize);
         (verify_now(&password, &stored, &mut memory), memory)
     })
     .await?;
     runtime.memory.give_back(memory);
-    let pool = runtime.memory.clone();
+    let spares = runtime.memory.clone();
     tokio::spawn(async move {
-        tokio::time::sleep(pool.keep()).await;
-        pool.drop_idle();
+        tokio::time::sleep(spares.keep()).await;
+        spares.drop_idle();
     });
     Ok(known && matched?)
 }
