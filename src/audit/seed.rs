@@ -1,7 +1,7 @@
 //! `amidesk audit seed --events N`: fills a database with realistic, correctly chained
 //! events, for the audit benchmarks.
 
-use super::chain::{ChainedEvent, GENESIS_HASH};
+use super::chain::ChainedEvent;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sqlx::SqlitePool;
 
@@ -26,11 +26,8 @@ pub async fn seed(pool: &SqlitePool, count: u64) -> Result<u64, sqlx::Error> {
     let total: u32 = ACTIONS.iter().map(|(_, w)| w).sum();
     let start = time::OffsetDateTime::now_utc() - time::Duration::days(365);
     let step_ms = (365 * 24 * 3600 * 1000) / count.max(1) as i64;
-    let head: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(pool)
-            .await?;
-    let (mut seq, mut prev) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+    let head = super::store::read_head(&mut *pool.acquire().await?).await?;
+    let (mut seq, mut prev) = (head.seq, head.hash);
     let mut written = 0u64;
     while written < count {
         let mut tx = crate::db::begin_write(pool).await?;

@@ -62,9 +62,11 @@ static HEAD_HINT: Mutex<Option<Head>> = Mutex::new(None);
 
 /// An event's position and hash: what the next event chains to.
 #[derive(Clone, Debug)]
-struct Head {
-    seq: i64,
-    hash: String,
+pub struct Head {
+    /// The event's sequence number (0 before the first event).
+    pub seq: i64,
+    /// Its hash ([`GENESIS_HASH`] before the first event).
+    pub hash: String,
 }
 
 impl Head {
@@ -94,7 +96,8 @@ fn remember_head(head: Head) {
     }
 }
 
-async fn read_head(conn: &mut SqliteConnection) -> Result<Head, sqlx::Error> {
+/// The chain's last event as the table has it now.
+pub async fn read_head(conn: &mut SqliteConnection) -> Result<Head, sqlx::Error> {
     let head: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
             .fetch_optional(conn)
@@ -200,32 +203,18 @@ async fn insert_after(
     Ok(done.rows_affected() == 1)
 }
 
-/// Writes a fully formed event with its hash (the seeder's INSERT into the chain).
+/// Writes a fully formed event (the seeder's), checked like every append: it must chain to
+/// the table's last event. Its hash.
 pub async fn insert_chained(
     conn: &mut SqliteConnection,
     event: &ChainedEvent,
 ) -> Result<String, sqlx::Error> {
     let hash = event.hash();
-    sqlx::query(
-        "INSERT INTO audit_events (seq, at, actor_id, actor_name, action, subject_type, subject_id, \
-         team_id, details, client_addr, correlation_id, prev_hash, hash) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(event.seq)
-    .bind(&event.at)
-    .bind(event.actor_id)
-    .bind(&event.actor_name)
-    .bind(&event.action)
-    .bind(&event.subject_type)
-    .bind(&event.subject_id)
-    .bind(event.team_id)
-    .bind(&event.details)
-    .bind(&event.client_addr)
-    .bind(&event.correlation_id)
-    .bind(&event.prev_hash)
-    .bind(&hash)
-    .execute(conn)
-    .await?;
+    if !insert_after(conn, event, &hash).await? {
+        return Err(sqlx::Error::Protocol(
+            "the event does not chain to the audit table's last event".into(),
+        ));
+    }
     Ok(hash)
 }
 

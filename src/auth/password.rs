@@ -119,26 +119,32 @@ mod tests {
             .unwrap());
     }
 
+    /// An Argon2id hash of `password` made with `params` instead of the defaults.
+    fn hash_with(params: Params, password: &str) -> String {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(password.as_bytes(), &salt)
+            .unwrap()
+            .to_string()
+    }
+
     #[tokio::test]
     async fn a_hash_made_with_other_parameters_still_verifies() {
         let rt = AuthRuntime::new(1, std::time::Duration::ZERO);
-        let params = Params::new(4096, 3, 1, Some(32)).unwrap();
-        let salt = SaltString::generate(&mut OsRng);
-        let small = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-            .hash_password(b"correct horse battery", &salt)
-            .unwrap()
-            .to_string();
+        let small = hash_with(
+            Params::new(4096, 3, 1, Some(32)).unwrap(),
+            "correct horse battery",
+        );
         assert!(verify_password(&rt, "correct horse battery", Some(&small))
             .await
             .unwrap());
         assert!(!verify_password(&rt, "correct horse", Some(&small))
             .await
             .unwrap());
-        let big = Params::new(Params::DEFAULT_M_COST * 2, 1, 1, None).unwrap();
-        let large = Argon2::new(Algorithm::Argon2id, Version::V0x13, big)
-            .hash_password(b"correct horse battery", &salt)
-            .unwrap()
-            .to_string();
+        let large = hash_with(
+            Params::new(Params::DEFAULT_M_COST * 2, 1, 1, None).unwrap(),
+            "correct horse battery",
+        );
         assert!(verify_password(&rt, "correct horse battery", Some(&large))
             .await
             .unwrap());

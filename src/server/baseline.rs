@@ -1,6 +1,6 @@
 //! The benchmark's baseline: a bare axum handler that runs the request list's query and
 //! writes the same page by hand — header with navigation and the user, filters, the table
-//! around the list's own rows (`rows_html`), the import form — with no sessions, no
+//! around the list's own rows (`rows_html`), the folded import form — with no sessions, no
 //! middleware and no Leptos (no hydration data either). The user is looked up once, at
 //! start. `make bench` compares the real page's throughput with this one's
 //! (`amidesk bench baseline`).
@@ -23,28 +23,23 @@ use std::sync::Arc;
 struct Baseline {
     pool: SqlitePool,
     user: Arc<CurrentUser>,
-    regions: Arc<Vec<String>>,
 }
 
 /// Serves `GET /requests` for `username` on `listener` until the process ends.
 pub async fn serve(
     pool: SqlitePool,
     username: &str,
-    regions: Vec<String>,
     listener: tokio::net::TcpListener,
 ) -> Result<(), BoxError> {
-    let id: i64 = sqlx::query_scalar("SELECT user_id FROM users WHERE username = ?")
-        .bind(username)
-        .fetch_optional(&pool)
+    let account = crate::auth::store::find_user_for_sign_in(&pool, username)
         .await?
         .ok_or_else(|| format!("no user {username:?}"))?;
-    let user = crate::auth::store::load_active_user(&pool, crate::domain::UserId(id))
+    let user = crate::auth::store::load_active_user(&pool, crate::domain::UserId(account.user_id))
         .await?
         .ok_or_else(|| format!("user {username:?} is disabled"))?;
     let state = Baseline {
         pool,
         user: Arc::new(user),
-        regions: Arc::new(regions),
     };
     let app = Router::new()
         .route("/requests", get(page))
@@ -73,7 +68,7 @@ async fn page(State(b): State<Baseline>) -> Result<Html<String>, String> {
         html.push_str(&crate::ui::encode_query(&cursor));
         html.push_str("\">Next page</a></p>");
     }
-    import_form(&mut html, &b.user, &b.regions);
+    import_form(&mut html);
     html.push_str("</main></body></html>");
     Ok(Html(html))
 }
@@ -136,28 +131,11 @@ fn filters(html: &mut String) {
     );
 }
 
-fn import_form(html: &mut String, user: &CurrentUser, regions: &[String]) {
+/// The folded import form as the page renders it (its choices load when it is opened).
+fn import_form(html: &mut String) {
     html.push_str(
         "<details class=\"card import\"><summary>Import from aws ec2 register-image \
-         --cli-input-json</summary><label for=\"imp-team\">Team</label><select id=\"imp-team\">",
-    );
-    for team in &user.teams {
-        html.push_str("<option value=\"");
-        html.push_str(&team.id.0.to_string());
-        html.push_str("\">");
-        push_escaped(html, &team.name);
-        html.push_str("</option>");
-    }
-    html.push_str("</select><label for=\"imp-region\">Region</label><select id=\"imp-region\">");
-    for region in regions {
-        html.push_str("<option value=\"");
-        push_escaped(html, region);
-        html.push_str("\">");
-        push_escaped(html, region);
-        html.push_str("</option>");
-    }
-    html.push_str(
-        "</select><form><label for=\"imp-json\">CLI input JSON</label>\
+         --cli-input-json</summary><form><label for=\"imp-json\">CLI input JSON</label>\
          <textarea id=\"imp-json\" rows=\"8\"></textarea>\
          <button type=\"submit\">Import as draft</button></form></details>",
     );

@@ -93,8 +93,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
         Command::Bench(BenchCommand::Baseline { username }) => {
             let pool = crate::db::open(&cli.settings).await?;
             let listener = tokio::net::TcpListener::bind(cli.settings.listen).await?;
-            let regions = cli.settings.regions.clone();
-            super::baseline::serve(pool, &username, regions, listener).await?;
+            super::baseline::serve(pool, &username, listener).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit(AuditCommand::Verify) => {
