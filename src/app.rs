@@ -13,7 +13,8 @@ use crate::requests::views::RequestsPage;
 use crate::ui::fetch;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
-use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::{path, Lazy};
 
 /// The HTML document around the app, rendered on the server.
@@ -129,18 +130,15 @@ fn Navigation(user: CurrentUser) -> impl IntoView {
     } else {
         user.team_names()
     };
+    // The user's role cannot change under this view (it is rebuilt when the user is), so the
+    // links are chosen once; only the current page's mark follows navigation.
+    let links = NAV_LINKS
+        .iter()
+        .filter(|(_, _, needs)| role.allows(*needs))
+        .map(|&(href, label, _)| view! { <NavLink href label /> })
+        .collect_view();
     view! {
-        <nav aria-label="Main">
-            <A href="/requests">"Requests"</A>
-            <A href="/templates">"Templates"</A>
-            <Show when=move || role.allows(Role::Approver)>
-                <A href="/audit">"Audit"</A>
-            </Show>
-            <Show when=move || role.allows(Role::Admin)>
-                <A href="/admin">"Admin"</A>
-            </Show>
-            <A href="/api-docs">"API"</A>
-        </nav>
+        <nav aria-label="Main">{links}</nav>
         <div class="whoami">
             <a class="user" href="/profile" title=format!("Signed in as {} ({}): profile and tokens", user.username, role)>
                 {user.display_name.clone()} " · " {role.as_str()} " · " {teams}
@@ -152,6 +150,31 @@ fn Navigation(user: CurrentUser) -> impl IntoView {
     }
 }
 
+/// The main navigation: where, what it says, and the least role that sees it.
+const NAV_LINKS: [(&str, &str, Role); 5] = [
+    ("/requests", "Requests", Role::Requester),
+    ("/templates", "Templates", Role::Requester),
+    ("/audit", "Audit", Role::Approver),
+    ("/admin", "Admin", Role::Admin),
+    ("/api-docs", "API", Role::Requester),
+];
+
+/// A navigation link marked `aria-current="page"` on its own page and the pages under it.
+/// A plain link: the router already handles clicks on every link in the app, and this
+/// costs the server a closure where the router's `<A>` costs a memo and a resolved path.
+#[component]
+fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
+    let path = use_location().pathname;
+    let current = move || path.with(|p| is_under(p, href)).then_some("page");
+    view! { <a href=href aria-current=current>{label}</a> }
+}
+
+/// Whether `path` is `section` or a page under it.
+fn is_under(path: &str, section: &str) -> bool {
+    path.strip_prefix(section)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 #[component]
 fn NotFound() -> impl IntoView {
     view! {
@@ -159,5 +182,18 @@ fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address. " <a href="/requests">"Go to requests"</a></p>
         </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_under;
+
+    #[test]
+    fn a_section_link_is_current_on_its_page_and_the_pages_under_it() {
+        assert!(is_under("/requests", "/requests"));
+        assert!(is_under("/requests/12", "/requests"));
+        assert!(!is_under("/requests-old", "/requests"));
+        assert!(!is_under("/templates", "/requests"));
     }
 }

@@ -34,6 +34,17 @@ test("the status line shows that EC2 answers with the service's credentials", as
   await expect(page.getByRole("status").filter({ hasText: "EC2 reachable" })).toBeVisible();
 });
 
+test("the navigation marks the page the user is on, also after moving within the app", async ({ page }) => {
+  await signIn(page, "admin", ADMIN_PASSWORD);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Requests" })).toHaveAttribute("aria-current", "page");
+  await hydrated(page);
+  await nav.getByRole("link", { name: "Templates" }).click();
+  await expect(page).toHaveURL(/\/templates$/);
+  await expect(nav.getByRole("link", { name: "Templates" })).toHaveAttribute("aria-current", "page");
+  await expect(nav.getByRole("link", { name: "Requests" })).not.toHaveAttribute("aria-current", "page");
+});
+
 test("an admin adds a requester, who sees no Admin or Audit navigation", async ({ browser }) => {
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();

@@ -17,11 +17,9 @@ pub mod views;
 
 /// A request as listed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RequestSummary {
     /// Its id.
-    #[cfg_attr(feature = "ssr", sqlx(rename = "request_id"))]
     pub id: i64,
     /// Owning team's name.
     pub team: String,

@@ -2,7 +2,8 @@
 
 use super::{ListFilter, ListScope, RequestSummary, RevisionInfo};
 use crate::domain::{RequestId, TeamId, UserId};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
 /// A request row with names resolved.
 #[derive(Debug, sqlx::FromRow)]
@@ -208,9 +209,10 @@ pub async fn list_requests(
     filter: &ListFilter,
     limit: i64,
 ) -> Result<Vec<RequestSummary>, sqlx::Error> {
+    // The columns in the order `summary_of` reads them.
     let mut sql = QueryBuilder::<Sqlite>::new(
-        "SELECT r.request_id, t.name AS team, r.name, r.region, r.state, \
-         a.display_name AS author, r.updated_at, r.revision \
+        "SELECT r.request_id, t.name, r.name, r.region, r.state, \
+         a.display_name, r.updated_at, r.revision \
          FROM requests r JOIN teams t ON t.team_id = r.team_id \
          JOIN users a ON a.user_id = r.author_id WHERE r.deleted_at IS NULL",
     );
@@ -253,7 +255,23 @@ pub async fn list_requests(
     }
     sql.push(" ORDER BY r.updated_at DESC, r.request_id DESC LIMIT ")
         .push_bind(limit);
-    sql.build_query_as().fetch_all(pool).await
+    let rows = sql.build().fetch_all(pool).await?;
+    rows.iter().map(summary_of).collect()
+}
+
+/// One row of `list_requests`, read by position: by name, every value read looked its
+/// column up among the row's names (BENCHMARKS.md, budget 1).
+fn summary_of(row: &SqliteRow) -> Result<RequestSummary, sqlx::Error> {
+    Ok(RequestSummary {
+        id: row.try_get(0)?,
+        team: row.try_get(1)?,
+        name: row.try_get(2)?,
+        region: row.try_get(3)?,
+        state: row.try_get(4)?,
+        author: row.try_get(5)?,
+        updated_at: row.try_get(6)?,
+        revision: row.try_get(7)?,
+    })
 }
 
 /// `text` as a LIKE pattern that matches it anywhere, its wildcards taken literally.

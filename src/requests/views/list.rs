@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The request list.
 #[component]
@@ -99,8 +100,9 @@ pub fn RequestsPage() -> impl IntoView {
 /// so the 50 rows are not sent a second time as JSON.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct ListView {
+    /// Shared, not copied: the page's value is cloned each time it is read while rendering.
     #[serde(skip)]
-    rows_html: String,
+    rows_html: Arc<str>,
     has_rows: bool,
     next_cursor: Option<String>,
 }
@@ -108,7 +110,7 @@ struct ListView {
 impl ListView {
     fn of(rows: &[RequestSummary], next_cursor: Option<String>) -> Self {
         Self {
-            rows_html: rows_html(rows),
+            rows_html: rows_html(rows).into(),
             has_rows: !rows.is_empty(),
             next_cursor,
         }
