@@ -103,7 +103,7 @@ fn head_and_header(html: &mut String, user: &CurrentUser) {
     html.push_str(
         "</a><form action=\"/api/auth/sign_out\" method=\"post\" class=\"inline\">\
          <button type=\"submit\" class=\"link\">Sign out</button></form></div></header>\
-         <div class=\"statusbar\"><span class=\"ec2-status checking\">Checking EC2…</span></div>\
+         <div class=\"statusbar\"><span role=\"status\" class=\"ec2-status checking\">Checking EC2…</span></div>\
          <main id=\"main\" tabindex=\"-1\"><div class=\"page-head\"><h1>Requests</h1>\
          <a class=\"button\" href=\"/requests/new\">New request</a></div>",
     );
