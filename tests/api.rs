@@ -102,7 +102,22 @@ async fn a_pipeline_files_follows_and_fetches_a_request_with_tokens() {
 
     let (status, listed) = send(ci.get("/requests?state=draft&team=Platform")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(listed["items"][0]["id"], id);
+    let item = &listed["items"][0];
+    assert_eq!(item["id"], id);
+    // Every column of the list, each in its own field (the list reads them by position).
+    assert_eq!(
+        (&item["team"], &item["name"], &item["region"]),
+        (&json!("Platform"), &json!("web-api-1"), &json!("us-east-1"))
+    );
+    assert_eq!(
+        (&item["state"], &item["author"]),
+        (&json!("draft"), &json!("alice"))
+    );
+    assert_eq!(item["revision"], 1);
+    assert!(
+        item["updated_at"].as_str().unwrap().ends_with('Z'),
+        "{item}"
+    );
     let (_, none) = send(ci.get("/requests?team=Other")).await;
     assert!(none["items"].as_array().unwrap().is_empty());
 

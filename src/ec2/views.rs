@@ -24,7 +24,7 @@ pub fn Ec2StatusLine() -> impl IntoView {
 }
 
 /// What the status line shows for an answer, or for none yet.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 struct Line {
     class: &'static str,
     text: String,
@@ -42,7 +42,9 @@ impl Line {
         };
         let title = match status {
             Some(Ok(s)) => Some(format!("{text} (checked {})", s.checked_at)),
-            _ => None,
+            // The error's own sentence, with its reference when it has one.
+            Some(Err(e)) => Some(e.to_string()),
+            None => None,
         };
         Self { class, text, title }
     }
@@ -80,6 +82,14 @@ mod tests {
             line.title.as_deref(),
             Some("EC2 · credentials were refused (checked 2026-12-05T14:00:00Z)")
         );
+    }
+
+    #[test]
+    fn a_status_call_that_fails_says_so_with_the_errors_sentence_in_the_title() {
+        let line = Line::of(Some(&Err(AppError::Unauthorized)));
+        assert_eq!(line.class, "ec2-status bad");
+        assert_eq!(line.text, "EC2 status unavailable");
+        assert_eq!(line.title.as_deref(), Some("Please sign in to continue."));
     }
 
     #[test]
