@@ -34,17 +34,23 @@ struct Line {
 
 impl Line {
     fn of(status: Option<&Result<Ec2Status, AppError>>) -> Self {
-        let (class, text) = match status {
-            None => ("ec2-status checking", "Checking EC2…".to_string()),
-            Some(Ok(s)) if s.reachable => ("ec2-status ok", s.message.clone()),
-            Some(Ok(s)) => ("ec2-status bad", format!("EC2 · {}", s.message)),
-            Some(Err(_)) => ("ec2-status bad", "EC2 status unavailable".to_string()),
-        };
-        let title = match status {
-            Some(Ok(s)) => Some(format!("{text} (checked {})", s.checked_at)),
+        let (class, text, title) = match status {
+            None => ("ec2-status checking", "Checking EC2…".to_string(), None),
+            Some(Ok(s)) => {
+                let (class, text) = if s.reachable {
+                    ("ec2-status ok", s.message.clone())
+                } else {
+                    ("ec2-status bad", format!("EC2 · {}", s.message))
+                };
+                let title = format!("{text} (checked {})", s.checked_at);
+                (class, text, Some(title))
+            }
             // The error's own sentence, with its reference when it has one.
-            Some(Err(e)) => Some(e.to_string()),
-            None => None,
+            Some(Err(e)) => (
+                "ec2-status bad",
+                "EC2 status unavailable".to_string(),
+                Some(e.to_string()),
+            ),
         };
         Self { class, text, title }
     }
