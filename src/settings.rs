@@ -199,6 +199,12 @@ pub struct Settings {
     )]
     pub db_durability: Durability,
 
+    /// Database connections kept open, each an SQLite connection on its own thread (default:
+    /// one per core, plus one). Reads run side by side on them; writes take turns whatever
+    /// the number.
+    #[arg(long, env = "AMIDESK_DB_CONNECTIONS", default_value_t = crate::db::default_connections())]
+    pub db_connections: u32,
+
     /// Largest the database file may grow, in 4 KiB pages (unset: no limit). Writes past
     /// it are refused with a clear message and change nothing; reads go on.
     #[arg(long, env = "AMIDESK_DB_MAX_PAGES")]

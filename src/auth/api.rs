@@ -23,7 +23,7 @@ pub async fn sign_in(
 ) -> Result<(), AppError> {
     use crate::{server::request_meta, state::AppState};
     let state = AppState::from_context()?;
-    let session = super::guard::current_session().await?;
+    let session = super::guard::current_session()?;
     super::session::sign_in(&state, &session, &request_meta(), &username, &password).await?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
@@ -34,7 +34,7 @@ pub async fn sign_in(
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::{server::request_meta, state::AppState};
     let state = AppState::from_context()?;
-    let session = super::guard::current_session().await?;
+    let session = super::guard::current_session()?;
     super::session::sign_out(&state, &session, &request_meta()).await?;
     leptos_axum::redirect("/signin");
     Ok(())
@@ -45,7 +45,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
     use crate::state::AppState;
     let state = AppState::from_context()?;
-    let session = super::guard::current_session().await?;
+    let session = super::guard::current_session()?;
     match super::guard::signed_in(&state, &session).await {
         Ok(user) => Ok(Some(user)),
         Err(AppError::Unauthorized) => Ok(None),

@@ -5,7 +5,7 @@ use super::{session::UserCache, CurrentUser};
 use crate::audit::{store::record, store::AuditEntry, Actor};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::server::{request_meta, RequestMeta};
+use crate::server::{request_extension, request_meta, RequestMeta};
 use crate::state::AppState;
 use serde_json::json;
 use tower_sessions::Session;
@@ -14,10 +14,13 @@ use tower_sessions::Session;
 pub const SESSION_KEY: &str = "auth";
 
 /// The session of the request being handled.
-pub async fn current_session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>()
-        .await
-        .map_err(|e| AppError::internal("Your session could not be read.", e))
+pub fn current_session() -> Result<Session, AppError> {
+    request_extension::<Session>().ok_or_else(|| {
+        AppError::internal(
+            "Your session could not be read.",
+            "no session in the request (is the session layer in place?)",
+        )
+    })
 }
 
 /// Refuses a user whose role is below `needed`.
@@ -33,7 +36,7 @@ pub fn authorize(user: CurrentUser, needed: Role) -> Result<CurrentUser, AppErro
 /// otherwise 401 or 403, recorded in the audit history.
 pub async fn require(needed: Role) -> Result<CurrentUser, AppError> {
     let state = AppState::from_context()?;
-    let session = current_session().await?;
+    let session = current_session()?;
     let meta = request_meta();
     let result = signed_in(&state, &session).await;
     let result = result.and_then(|user| authorize(user, needed));
@@ -45,8 +48,7 @@ pub async fn require(needed: Role) -> Result<CurrentUser, AppError> {
 
 /// The signed-in user of the request being handled (looked up once per request).
 pub async fn signed_in(state: &AppState, session: &Session) -> Result<CurrentUser, AppError> {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<UserCache>().cloned())
+    request_extension::<UserCache>()
         .unwrap_or_default()
         .user(state, session)
         .await

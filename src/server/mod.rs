@@ -42,10 +42,16 @@ impl RequestMeta {
     }
 }
 
+/// A value the middleware put in the current request's extensions, read inside a server
+/// function or page. Reads it in place: `use_context::<Parts>()` would copy the request's
+/// headers and every extension to get at one.
+pub fn request_extension<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    with_context::<http::request::Parts, _>(|parts| parts.extensions.get::<T>().cloned()).flatten()
+}
+
 /// The current request's meta inside a server function or page, or a detached one.
 pub fn request_meta() -> RequestMeta {
-    use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<RequestMeta>().cloned())
+    request_extension::<RequestMeta>()
         .or_else(crate::audit::refusals::current_meta)
         .unwrap_or_else(RequestMeta::detached)
 }
