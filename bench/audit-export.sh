@@ -9,7 +9,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 password="benchmark admin password"
 AMIDESK_LISTEN=127.0.0.1:$port AMIDESK_DATABASE_URL=sqlite://$db AMIDESK_ADMIN_PASSWORD="$password" \
   AMIDESK_LOG=warn AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL_EC2=http://127.0.0.1:9 \
-  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 "$bin" &
+  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 \
+  MIMALLOC_ARENA_EAGER_COMMIT=0 MIMALLOC_PURGE_DELAY=0 "$bin" &  # the allocator as `make run` sets it
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
