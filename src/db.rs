@@ -38,7 +38,7 @@ impl DbOptions {
             max_pages: settings.db_max_pages,
             durability: settings.db_durability,
             background_checkpoints: false,
-            connections: settings.db_connections.max(1),
+            connections: settings.db_connections,
         }
     }
 }

@@ -202,7 +202,12 @@ pub struct Settings {
     /// Database connections kept open, each an SQLite connection on its own thread (default:
     /// one per core, plus one). Reads run side by side on them; writes take turns whatever
     /// the number.
-    #[arg(long, env = "AMIDESK_DB_CONNECTIONS", default_value_t = crate::db::default_connections())]
+    #[arg(
+        long,
+        env = "AMIDESK_DB_CONNECTIONS",
+        default_value_t = crate::db::default_connections(),
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
     pub db_connections: u32,
 
     /// Largest the database file may grow, in 4 KiB pages (unset: no limit). Writes past
@@ -277,6 +282,21 @@ mod tests {
         assert!(!s.secure_cookies());
         s.public_url = Some("https://desk.example.com".into());
         assert!(s.secure_cookies());
+    }
+
+    #[test]
+    fn the_database_gets_a_connection_per_core_plus_one_unless_told() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let s = Settings::for_database("sqlite://x.db");
+        assert_eq!(s.db_connections as usize, cores + 1);
+        let cli = Cli::parse_from(["amidesk", "--db-connections", "5"]);
+        assert_eq!(cli.settings.db_connections, 5);
+    }
+
+    #[test]
+    fn zero_database_connections_is_refused_at_start() {
+        let err = Cli::try_parse_from(["amidesk", "--db-connections", "0"]).unwrap_err();
+        assert!(err.to_string().contains("--db-connections"), "{err}");
     }
 
     #[test]
