@@ -38,3 +38,21 @@ test("a page opened directly preloads its own code and hydrates", async ({ page 
   await name.fill("x");
   await expect(page.locator("#Name-error")).toContainText("3 to 128 characters");
 });
+
+test("the request list arrives complete: without scripts it shows its rows, not a placeholder", async ({ browser }) => {
+  const withScripts = await browser.newContext();
+  const page = await withScripts.newPage();
+  await signIn(page, "admin", ADMIN_PASSWORD);
+  await expect(page.getByRole("heading", { name: "Requests", exact: true })).toBeVisible();
+  const noScripts = await browser.newContext({
+    javaScriptEnabled: false,
+    storageState: await withScripts.storageState(),
+  });
+  const plain = await noScripts.newPage();
+  await plain.goto("/requests");
+  await expect(plain.getByRole("heading", { name: "Requests", exact: true })).toBeVisible();
+  await expect(plain.getByText("Loading…")).toHaveCount(0);
+  await expect(plain.getByRole("table").or(plain.getByText("No requests here"))).toBeVisible();
+  await noScripts.close();
+  await withScripts.close();
+});
