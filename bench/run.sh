@@ -212,10 +212,16 @@ result "9. first byte, registered request with image state, EC2 hanging, worst o
 if [ -n "${LIGHTHOUSE:-}" ]; then
     printf '{"Cookie": "%s"}' "$COOKIE" > "$WORK/headers.json"
     for page in requests requests/new; do
-        CHROME_PATH=/usr/bin/chromium "$LIGHTHOUSE" "$BASE/$page" --quiet --preset=desktop \
-            --only-categories=performance --output=json --output-path="$WORK/lh.json" \
-            --extra-headers="$WORK/headers.json" \
-            --chrome-flags="--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync"
+        # Lighthouse now and then fails to record its trace (NO_NAVSTART): up to three tries.
+        for try in 1 2 3; do
+            rm -f "$WORK/lh.json"
+            CHROME_PATH=/usr/bin/chromium "$LIGHTHOUSE" "$BASE/$page" --quiet --preset=desktop \
+                --only-categories=performance --output=json --output-path="$WORK/lh.json" \
+                --extra-headers="$WORK/headers.json" \
+                --chrome-flags="--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync" \
+                && [ -s "$WORK/lh.json" ] && break
+            [ "$try" -lt 3 ] || { echo "Lighthouse failed three times on /$page" >&2; exit 1; }
+        done
         read -r SCORE LCP CLS < <(python3 -c "
 import json; d = json.load(open('$WORK/lh.json')); a = d['audits']
 print(d['categories']['performance']['score'], round(a['largest-contentful-paint']['numericValue'] / 1000, 3), round(a['cumulative-layout-shift']['numericValue'], 3))")
