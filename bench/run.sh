@@ -115,7 +115,6 @@ wait_up "http://127.0.0.1:$BPORT/requests"
 BROWS=$(curl -fs "http://127.0.0.1:$BPORT/requests" | grep -o '<tr' | wc -l)
 [ "$BROWS" -eq "$ROWS" ] || { echo "baseline shows $BROWS rows, the page $ROWS" >&2; exit 1; }
 wrk_rps() { wrk -t2 -c16 -d6s "$@" | tee -a "$WORK/wrk.log" | awk '/Requests\/sec/ { print $2 }'; }
-median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 wrk -t2 -c16 -d3s -H "Cookie: $COOKIE" "$BASE/requests" > /dev/null
 wrk -t2 -c16 -d3s "http://127.0.0.1:$BPORT/requests" > /dev/null
 # Five rounds, page then baseline: each throughput is the median of its five runs and the
@@ -129,12 +128,10 @@ for _ in 1 2 3 4 5; do
 done
 grep -q "Non-2xx" "$WORK/wrk.log" && { echo "wrk saw errors" >&2; cat "$WORK/wrk.log" >&2; exit 1; }
 echo "list page rounds: ${SSR_RUNS[*]}; baseline rounds: ${BASE_RUNS[*]}"
-SSR_RPS=$(median "${SSR_RUNS[@]}")
-BASE_RPS=$(median "${BASE_RUNS[@]}")
-RATIO=$(python3 -c "
-import statistics
+read -r SSR_RPS BASE_RPS RATIO < <(python3 -c "
+from statistics import median
 page, base = [$(IFS=,; echo "${SSR_RUNS[*]}")], [$(IFS=,; echo "${BASE_RUNS[*]}")]
-print(round(statistics.median(p / b for p, b in zip(page, base)), 3))")
+print(median(page), median(base), round(median(p / b for p, b in zip(page, base)), 3))")
 result "1. request list SSR, 50 rows, signed in (requests/s, median of 5)" "$SSR_RPS" "4000" "req/s" "$(ge "$SSR_RPS" 4000)"
 result "1. bare axum baseline, same query (requests/s, median of 5)" "$BASE_RPS" "-" "req/s" "-"
 result "1. SSR / baseline (median of 5 rounds)" "$RATIO" "0.80" "ratio" "$(ge "$RATIO" 0.80)"
