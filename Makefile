@@ -132,7 +132,7 @@ bench: site server .tools/npm .tools/moto .tools/chromium .tools/bench-tools
 	bench/sizes.py $(SITE)/pkg bench/sizes.txt $(RESULTS)
 	LIGHTHOUSE=$(LIGHTHOUSE) bench/run.sh $(SERVER_BIN) $(SITE) $(RESULTS)
 	@test -f $(BENCH_DB) || $(SERVER_BIN) --database-url sqlite://$(BENCH_DB) audit seed --events 1000000
-	-$(SERVER_BIN) --database-url sqlite://$(BENCH_DB) audit bench --runs 200 --results $(RESULTS) > target/bench-audit.md
+	-$(SERVER_BIN) --database-url sqlite://$(BENCH_DB) audit bench --runs 200 --rounds 5 --results $(RESULTS) > target/bench-audit.md
 	-bench/audit-export.sh $(SERVER_BIN) $(BENCH_DB) >> target/bench-audit.md
 	@set -o pipefail; python3 bench/report.py $(RESULTS) | tee target/bench.md
 

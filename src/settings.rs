@@ -74,9 +74,12 @@ pub enum AuditCommand {
     Verify,
     /// Time the audit page's queries and single writes on this database (seed it first).
     Bench {
-        /// Runs per query.
+        /// Runs per query in each round.
         #[arg(long, default_value_t = 200)]
         runs: usize,
+        /// Rounds of the whole series, a second apart; each figure is the rounds' median.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+        rounds: u16,
         /// Append the budget figures to this file (for `make bench`).
         #[arg(long)]
         results: Option<PathBuf>,

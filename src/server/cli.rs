@@ -63,9 +63,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode, BoxError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit(AuditCommand::Bench { runs, results }) => {
+        Command::Audit(AuditCommand::Bench {
+            runs,
+            rounds,
+            results,
+        }) => {
             let pool = crate::db::open_for_serving(&cli.settings).await?;
-            let summary = crate::audit::bench::run(&pool, runs).await?;
+            let summary = crate::audit::bench::run(&pool, runs, rounds.into()).await?;
             if let Some(path) = results {
                 use std::io::Write;
                 std::fs::OpenOptions::new()
