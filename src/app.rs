@@ -102,21 +102,25 @@ pub fn App() -> impl IntoView {
 }
 
 /// Header with navigation by role, the signed-in user, the EC2 status line, and the page.
+///
+/// The user is read as it is, without a `<Suspense>`: on the server a `<Suspense>` costs about
+/// a quarter of the bare baseline page (BENCHMARKS.md, budget 1). Every page under this layout
+/// passes the page guard, which looks the user up before the render starts, so on the server
+/// the user resource's fetch is ready when it is first polled, at its creation; in the
+/// browser, hydration reads the same value from the page. After signing in or out the resource
+/// reloads, and the header shows the previous user until the new one arrives.
 #[component]
 fn Layout() -> impl IntoView {
     let UserResource(user) = expect_context::<UserResource>();
+    let header = move || match user.get() {
+        Some(Ok(Some(u))) => view! { <Navigation user=u /> }.into_any(),
+        _ => view! { <nav aria-label="Main"><a href="/signin">"Sign in"</a></nav> }.into_any(),
+    };
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <a class="brand" href="/requests">"AMI Desk"</a>
-            <Suspense fallback=|| view! { <nav aria-label="Main"></nav> }>
-                {move || Suspend::new(async move {
-                    match user.await {
-                        Ok(Some(u)) => view! { <Navigation user=u /> }.into_any(),
-                        _ => view! { <nav aria-label="Main"><a href="/signin">"Sign in"</a></nav> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {header}
         </header>
         <div class="statusbar"><Ec2StatusLine /></div>
         <main id="main" tabindex="-1">
