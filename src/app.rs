@@ -112,7 +112,9 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Layout() -> impl IntoView {
     let UserResource(user) = expect_context::<UserResource>();
-    let header = move || match user.get() {
+    // `map` reads the value in place (and tracks it); `get` would also warn, in debug builds,
+    // that it is read outside a `<Suspense>`, which here is the intent.
+    let header = move || match user.map(Clone::clone) {
         Some(Ok(Some(u))) => view! { <Navigation user=u /> }.into_any(),
         _ => view! { <nav aria-label="Main"><a href="/signin">"Sign in"</a></nav> }.into_any(),
     };

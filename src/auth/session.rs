@@ -137,6 +137,11 @@ impl UserCache {
             .await
             .cloned()
     }
+
+    /// The user, when this request has already looked them up.
+    pub fn get(&self) -> Option<CurrentUser> {
+        self.0.get().cloned()
+    }
 }
 
 /// The session's active user, or `Unauthorized` when there is none, the session has

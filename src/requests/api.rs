@@ -69,6 +69,9 @@ pub async fn get_request(id: i64) -> Result<RequestDetail, AppError> {
 #[server(endpoint = "requests/list", input = Json)]
 pub async fn list_requests(filter: ListFilter) -> Result<RequestPage, AppError> {
     let (state, user) = door().await?;
+    if let Some(page) = super::prefetch::take(&filter) {
+        return page;
+    }
     super::service::list(&state, &user, &filter).await
 }
 

@@ -10,6 +10,8 @@ pub use api::*;
 #[cfg(feature = "ssr")]
 pub mod export_routes;
 #[cfg(feature = "ssr")]
+pub mod prefetch;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -109,6 +111,25 @@ pub struct ListFilter {
     pub team: String,
     /// Where the previous page ended (opaque).
     pub cursor: String,
+}
+
+impl ListFilter {
+    /// The filter a list address asks for (`scope`, `state`, `q`, `team`, `cursor`): the page
+    /// reads it from the router, the server's prefetch from the request — one rule for both.
+    pub fn from_query(q: &leptos_router::params::ParamsMap) -> Self {
+        let text = |key: &str| q.get_str(key).unwrap_or_default().to_string();
+        Self {
+            scope: if q.get_str("scope") == Some("team") {
+                ListScope::Team
+            } else {
+                ListScope::Mine
+            },
+            state: text("state"),
+            search: text("q"),
+            cursor: text("cursor"),
+            team: text("team"),
+        }
+    }
 }
 
 /// One page of the request list.

@@ -149,6 +149,11 @@ pub async fn router(state: AppState) -> Result<Router, BoxError> {
         )
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Inside the page guard: runs once the user is known.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::requests::prefetch::prefetch_list,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::page_guard,
