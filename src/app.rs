@@ -103,8 +103,8 @@ pub fn App() -> impl IntoView {
 
 /// Header with navigation by role, the signed-in user, the EC2 status line, and the page.
 ///
-/// The user is read as it is, without a `<Suspense>`: on the server a `<Suspense>` costs about
-/// a quarter of the bare baseline page (BENCHMARKS.md, budget 1). Every page under this layout
+/// The user is read as it is, without a `<Suspense>`, which the server pays for on every page
+/// (BENCHMARKS.md, budget 1: this and the list's together, 0–28%). Every page under this layout
 /// passes the page guard, which looks the user up before the render starts, so on the server
 /// the user resource's fetch is ready when it is first polled, at its creation; in the
 /// browser, hydration reads the same value from the page. After signing in or out the resource

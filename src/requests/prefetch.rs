@@ -2,8 +2,8 @@
 //!
 //! The list page reads its rows from a blocking resource. When the rows are already there as
 //! the resource is created, its fetch is ready when first polled, so the page renders them
-//! in place without a `<Suspense>` — which on the server costs about a quarter of the bare
-//! baseline page (BENCHMARKS.md, budget 1). This middleware runs the list's query for
+//! in place without a `<Suspense>`, which the server pays for on every page (BENCHMARKS.md,
+//! budget 1: this and the header's together, 0–28%). This middleware runs the list's query for
 //! `GET /` and `GET /requests`, after the page guard has found the user, and leaves the
 //! answer in the request for the list's server function, which takes it when the filter
 //! matches. The same query, the same rules: only the moment changes.

@@ -34,7 +34,9 @@ pub fn RequestsPage() -> impl IntoView {
     // browser takes over the same structure; a list opened in the browser waits in a Suspense.
     let in_place = SharedValue::new(move || untrack(|| page.map(|_| ()).is_some())).into_inner();
     let scope_is = move |s: ListScope| filter().scope == s;
-    let body = move |p: Result<ListView, AppError>| list_body(p, filter());
+    // The filter is read untracked: the page's value changes with it, and only then should
+    // the table (and its next-page link) be drawn again.
+    let body = move |p: Result<ListView, AppError>| list_body(p, untrack(filter));
     view! {
         <Title text="Requests · AMI Desk" />
         <div class="page-head">
