@@ -4,6 +4,11 @@
 //! middleware and no Leptos (no hydration data either). The user is looked up once, at
 //! start. `make bench` compares the real page's throughput with this one's
 //! (`amidesk bench baseline`).
+//!
+//! `GET /floor` is the same page through Leptos: the body written here by hand, rendered by
+//! `leptos_axum` in order inside the app's document head (hydration scripts, meta tags,
+//! title). It is what Leptos SSR costs at the least, so `make bench` can show how much of
+//! the real page's cost is the framework and how much is the page's own components.
 
 use super::BoxError;
 use crate::auth::CurrentUser;
@@ -12,10 +17,11 @@ use crate::requests::service::{page_of, PAGE_SIZE};
 use crate::requests::views::rows_html;
 use crate::requests::{store::list_requests, ListFilter};
 use crate::ui::push_escaped;
-use axum::extract::State;
-use axum::response::Html;
+use axum::extract::{Request, State};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use leptos::prelude::LeptosOptions;
 use sqlx::SqlitePool;
 use std::sync::Arc;
 
@@ -23,6 +29,7 @@ use std::sync::Arc;
 struct Baseline {
     pool: SqlitePool,
     user: Arc<CurrentUser>,
+    options: LeptosOptions,
 }
 
 /// Serves `GET /requests` for `username` on `listener` until the process ends.
@@ -40,22 +47,75 @@ pub async fn serve(
     let state = Baseline {
         pool,
         user: Arc::new(user),
+        options: LeptosOptions::builder().output_name("amidesk").build(),
     };
+    // The app's router starts Leptos' spawner; this one has no Leptos routes to do it.
+    any_spawner::Executor::init_tokio()?;
     let app = Router::new()
         .route("/requests", get(page))
+        .route("/floor", get(floor))
         .with_state(state);
     axum::serve(listener, app).await?;
     Ok(())
 }
 
 async fn page(State(b): State<Baseline>) -> Result<Html<String>, String> {
+    let body = body(&b).await?;
+    let mut html = String::with_capacity(body.len() + 1024);
+    head(&mut html);
+    html.push_str(&body);
+    html.push_str("</body></html>");
+    Ok(Html(html))
+}
+
+/// The same page rendered by Leptos around the hand-written body (see the module docs).
+async fn floor(State(b): State<Baseline>, req: Request) -> Response {
+    let body: Arc<str> = match body(&b).await {
+        Ok(body) => body.into(),
+        Err(err) => return err.into_response(),
+    };
+    let options = b.options.clone();
+    let render = leptos_axum::render_app_to_stream_in_order_with_context(
+        || (),
+        move || floor_document(options.clone(), body.clone()),
+    );
+    render(req).await
+}
+
+/// The app's document head (`app::shell`) around `body`, inserted as it is.
+fn floor_document(options: LeptosOptions, body: Arc<str>) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    use leptos_meta::{provide_meta_context, MetaTags, Title};
+    provide_meta_context();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="stylesheet" href="/pkg/amidesk.css" />
+                <link rel="icon" href="data:," />
+                <HydrationScripts options defer=true />
+                <MetaTags />
+            </head>
+            <body>
+                <Title text="Requests · AMI Desk" />
+                <div inner_html=body></div>
+            </body>
+        </html>
+    }
+}
+
+/// Everything inside `<body>`: the query's page of rows in the list's markup.
+async fn body(b: &Baseline) -> Result<String, String> {
     let filter = ListFilter::default();
     let rows = list_requests(&b.pool, b.user.id, false, &filter, PAGE_SIZE + 1)
         .await
         .map_err(|e| e.to_string())?;
     let page = page_of(rows);
-    let mut html = String::with_capacity(24 * 1024);
-    head_and_header(&mut html, &b.user);
+    let mut html = String::with_capacity(16 * 1024);
+    header(&mut html, &b.user);
     filters(&mut html);
     html.push_str(
         "<div class=\"table-wrap\"><table><thead><tr><th>Name</th><th>State</th>\
@@ -69,18 +129,23 @@ async fn page(State(b): State<Baseline>) -> Result<Html<String>, String> {
         html.push_str("\">Next page</a></p>");
     }
     import_form(&mut html);
-    html.push_str("</main></body></html>");
-    Ok(Html(html))
+    html.push_str("</main>");
+    Ok(html)
 }
 
-fn head_and_header(html: &mut String, user: &CurrentUser) {
+fn head(html: &mut String) {
     html.push_str(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\
          <meta name=\"color-scheme\" content=\"light dark\"/>\
          <link rel=\"stylesheet\" href=\"/pkg/amidesk.css\"/><link rel=\"icon\" href=\"data:,\"/>\
-         <title>Requests · AMI Desk</title></head><body>\
-         <a class=\"skip-link\" href=\"#main\">Skip to content</a><header class=\"topbar\">\
+         <title>Requests · AMI Desk</title></head><body>",
+    );
+}
+
+fn header(html: &mut String, user: &CurrentUser) {
+    html.push_str(
+        "<a class=\"skip-link\" href=\"#main\">Skip to content</a><header class=\"topbar\">\
          <a class=\"brand\" href=\"/requests\">AMI Desk</a><nav aria-label=\"Main\">\
          <a href=\"/requests\" aria-current=\"page\">Requests</a><a href=\"/templates\">Templates</a>",
     );
