@@ -93,6 +93,9 @@ pub async fn connect_with(url: &str, db: DbOptions) -> Result<SqlitePool, sqlx::
         .row_buffer_size(128);
     let pool = SqlitePoolOptions::new()
         .max_connections(db.connections)
+        // Not pinged before each use: a SQLite connection is a file handle in this process,
+        // not a socket that can go stale, and the ping is a round trip to its thread.
+        .test_before_acquire(false)
         .connect_with(options)
         .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
