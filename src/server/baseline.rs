@@ -60,20 +60,20 @@ pub async fn serve(
 }
 
 async fn page(State(b): State<Baseline>) -> Result<Html<String>, String> {
-    let body = body(&b).await?;
-    let mut html = String::with_capacity(body.len() + 1024);
+    let mut html = String::with_capacity(24 * 1024);
     head(&mut html);
-    html.push_str(&body);
+    write_body(&b, &mut html).await?;
     html.push_str("</body></html>");
     Ok(Html(html))
 }
 
 /// The same page rendered by Leptos around the hand-written body (see the module docs).
 async fn floor(State(b): State<Baseline>, req: Request) -> Response {
-    let body: Arc<str> = match body(&b).await {
-        Ok(body) => body.into(),
-        Err(err) => return err.into_response(),
-    };
+    let mut body = String::with_capacity(16 * 1024);
+    if let Err(err) = write_body(&b, &mut body).await {
+        return err.into_response();
+    }
+    let body: Arc<str> = body.into();
     let options = b.options.clone();
     let render = leptos_axum::render_app_to_stream_in_order_with_context(
         || (),
@@ -107,16 +107,15 @@ fn floor_document(options: LeptosOptions, body: Arc<str>) -> impl leptos::IntoVi
     }
 }
 
-/// Everything inside `<body>`: the query's page of rows in the list's markup.
-async fn body(b: &Baseline) -> Result<String, String> {
+/// Writes everything inside `<body>`: the query's page of rows in the list's markup.
+async fn write_body(b: &Baseline, html: &mut String) -> Result<(), String> {
     let filter = ListFilter::default();
     let rows = list_requests(&b.pool, b.user.id, false, &filter, PAGE_SIZE + 1)
         .await
         .map_err(|e| e.to_string())?;
     let page = page_of(rows);
-    let mut html = String::with_capacity(16 * 1024);
-    header(&mut html, &b.user);
-    filters(&mut html);
+    header(html, &b.user);
+    filters(html);
     html.push_str(
         "<div class=\"table-wrap\"><table><thead><tr><th>Name</th><th>State</th>\
          <th>Region</th><th>Team</th><th>Author</th><th>Last change (UTC)</th></tr></thead><tbody>",
@@ -128,9 +127,9 @@ async fn body(b: &Baseline) -> Result<String, String> {
         html.push_str(&crate::ui::encode_query(&cursor));
         html.push_str("\">Next page</a></p>");
     }
-    import_form(&mut html);
+    import_form(html);
     html.push_str("</main>");
-    Ok(html)
+    Ok(())
 }
 
 fn head(html: &mut String) {
