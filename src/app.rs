@@ -24,19 +24,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="en">
-            <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="light dark" />
-                <link rel="stylesheet" href="/pkg/amidesk.css" />
-                <link rel="icon" href="data:," />
-                <HydrationScripts options defer=true />
-                <MetaTags />
-            </head>
+            {document_head(options)}
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Every page's `<head>`: metadata, the stylesheet, the hydration scripts and the page's
+/// meta tags. Also the head of the benchmark's Leptos floor (`bench baseline`), so that the
+/// floor measures the document the app really sends.
+pub fn document_head(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <head>
+            <meta charset="utf-8" />
+            <meta name="viewport" content="width=device-width, initial-scale=1" />
+            <meta name="color-scheme" content="light dark" />
+            <link rel="stylesheet" href="/pkg/amidesk.css" />
+            <link rel="icon" href="data:," />
+            <HydrationScripts options defer=true />
+            <MetaTags />
+        </head>
     }
 }
 

@@ -82,23 +82,15 @@ async fn floor(State(b): State<Baseline>, req: Request) -> Response {
     render(req).await
 }
 
-/// The app's document head (`app::shell`) around `body`, inserted as it is.
+/// The app's document (`app::shell`, its head included) around `body`, inserted as it is.
 fn floor_document(options: LeptosOptions, body: Arc<str>) -> impl leptos::IntoView {
     use leptos::prelude::*;
-    use leptos_meta::{provide_meta_context, MetaTags, Title};
+    use leptos_meta::{provide_meta_context, Title};
     provide_meta_context();
     view! {
         <!DOCTYPE html>
         <html lang="en">
-            <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="light dark" />
-                <link rel="stylesheet" href="/pkg/amidesk.css" />
-                <link rel="icon" href="data:," />
-                <HydrationScripts options defer=true />
-                <MetaTags />
-            </head>
+            {crate::app::document_head(options)}
             <body>
                 <Title text="Requests · AMI Desk" />
                 <div inner_html=body></div>
